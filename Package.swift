@@ -1,0 +1,98 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// Plumb: the controller, the agent and their shared libraries.
+///
+/// Layout: `Sources/` holds the libraries (wire model, PostgreSQL adapter, controller logic,
+/// HTTP server, libcurl client, netlink layer, agent planner and appliers) and the C module maps
+/// and shim; `controller/` and `agent/` hold the two executables.
+let package = Package(
+    name: "Plumb",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "plumb-controller", targets: ["plumb-controller"]),
+        .executable(name: "plumb-agent", targets: ["plumb-agent"]),
+        .library(name: "PlumbModel", targets: ["PlumbModel"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.5.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.20.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.1.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
+    ],
+    targets: [
+        // C libraries and the one small C shim for what the Swift importer drops.
+        .systemLibrary(name: "CLibPQ", path: "Sources/CLibPQ", pkgConfig: "libpq",
+                       providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(name: "CNetlink", path: "Sources/CNetlink", pkgConfig: "libnl-route-3.0",
+                       providers: [.apt(["libnl-3-dev", "libnl-route-3-dev"])]),
+        .systemLibrary(name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl",
+                       providers: [.apt(["libcurl4-openssl-dev"])]),
+        .target(name: "CPlumbShim", dependencies: ["CLibPQ", "CCurl"]),
+
+        // Shared libraries.
+        .target(name: "PlumbModel"),
+        .target(name: "PlumbPostgres", dependencies: [
+            "CLibPQ", "CPlumbShim",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
+        .target(name: "PlumbController", dependencies: [
+            "PlumbModel", "PlumbPostgres",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
+        ]),
+        .target(name: "PlumbControllerServer", dependencies: [
+            "PlumbModel", "PlumbPostgres", "PlumbController",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
+        .target(name: "PlumbHTTPClient", dependencies: [
+            "PlumbModel", "CCurl", "CPlumbShim",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .target(name: "PlumbNetlink", dependencies: [
+            "CNetlink", "CPlumbShim",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .target(name: "PlumbAgentKit", dependencies: [
+            "PlumbModel", "PlumbNetlink", "PlumbHTTPClient",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        // Executables.
+        .executableTarget(name: "plumb-controller", dependencies: [
+            "PlumbControllerServer", "PlumbController", "PlumbPostgres",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ], path: "controller/Sources"),
+        .executableTarget(name: "plumb-agent", dependencies: [
+            "PlumbAgentKit", "PlumbModel",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ], path: "agent/Sources"),
+
+        // Tests: pure unit tests, then integration tests that need PostgreSQL or root.
+        .target(name: "PlumbTestSupport", dependencies: [
+            "PlumbPostgres", "PlumbHTTPClient", "PlumbModel",
+            .product(name: "Logging", package: "swift-log"),
+        ], path: "Tests/PlumbTestSupport"),
+        .testTarget(name: "PlumbModelTests", dependencies: ["PlumbModel"]),
+        .testTarget(name: "PlumbControllerTests", dependencies: ["PlumbController", "PlumbModel"]),
+        .testTarget(name: "PlumbAgentTests", dependencies: ["PlumbAgentKit", "PlumbNetlink", "PlumbModel", "PlumbTestSupport"]),
+        .testTarget(name: "PlumbControllerIntegrationTests", dependencies: [
+            "PlumbControllerServer", "PlumbController", "PlumbPostgres", "PlumbHTTPClient", "PlumbModel", "PlumbTestSupport",
+        ]),
+        .testTarget(name: "PlumbAgentIntegrationTests", dependencies: [
+            "PlumbAgentKit", "PlumbNetlink", "PlumbHTTPClient", "PlumbModel", "PlumbTestSupport",
+        ]),
+    ],
+    swiftLanguageModes: [.v5]
+)

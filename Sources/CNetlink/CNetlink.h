@@ -1,0 +1,17 @@
+#include <netlink/netlink.h>
+#include <netlink/msg.h>
+#include <netlink/attr.h>
+#include <netlink/socket.h>
+#include <netlink/cache.h>
+#include <netlink/route/rtnl.h>
+#include <netlink/route/link.h>
+#include <netlink/route/link/vxlan.h>
+#include <netlink/route/link/bridge.h>
+#include <netlink/route/link/sriov.h>
+#include <netlink/route/neighbour.h>
+#include <netlink/route/addr.h>
+#include <linux/if_link.h>
+#include <linux/if_bridge.h>
+#include <linux/neighbour.h>
+#include <linux/rtnetlink.h>
+#include <linux/if_tun.h>

@@ -1,0 +1,1 @@
+// PlumbAgentKit: under construction.

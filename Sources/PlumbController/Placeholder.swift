@@ -1,0 +1,1 @@
+// PlumbController: under construction.

@@ -1,0 +1,1 @@
+// PlumbControllerServer: under construction.

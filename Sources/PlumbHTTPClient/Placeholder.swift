@@ -1,0 +1,1 @@
+// PlumbHTTPClient: under construction.

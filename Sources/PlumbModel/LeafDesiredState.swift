@@ -1,0 +1,83 @@
+/// Everything one leaf switch must have in place: `GET /v1/leaves/{name}/desired`.
+public struct LeafDesiredState: Codable, Equatable, Sendable {
+    public var leaf: String
+    public var generation: Int64
+    public var vtepIp: IPv4Address
+    /// VLAN→VNI mappings for every network with a VF or passthrough NIC behind this leaf.
+    public var vlans: [VLANMapping]
+    /// Ports in access mode for passthrough NICs.
+    public var accessPorts: [AccessPort]
+    /// Ports to hypervisors with VFs, carrying these tags.
+    public var taggedPorts: [TaggedPort]
+    /// Static entries for every VM MAC in each VNI the leaf carries.
+    public var fdb: [FDBEntry]
+
+    public init(leaf: String, generation: Int64, vtepIp: IPv4Address, vlans: [VLANMapping] = [], accessPorts: [AccessPort] = [],
+                taggedPorts: [TaggedPort] = [], fdb: [FDBEntry] = []) {
+        self.leaf = leaf
+        self.generation = generation
+        self.vtepIp = vtepIp
+        self.vlans = vlans
+        self.accessPorts = accessPorts
+        self.taggedPorts = taggedPorts
+        self.fdb = fdb
+    }
+
+    public struct VLANMapping: Codable, Equatable, Sendable {
+        public var vlan: Int
+        public var vni: Int
+        /// Every other VTEP in the VNI.
+        public var flood: [IPv4Address]
+
+        public init(vlan: Int, vni: Int, flood: [IPv4Address]) {
+            self.vlan = vlan
+            self.vni = vni
+            self.flood = flood
+        }
+    }
+
+    public struct AccessPort: Codable, Equatable, Sendable {
+        public var port: String
+        public var vlan: Int
+        public var hypervisor: String
+        public var pciAddress: PCIAddress
+
+        public init(port: String, vlan: Int, hypervisor: String, pciAddress: PCIAddress) {
+            self.port = port
+            self.vlan = vlan
+            self.hypervisor = hypervisor
+            self.pciAddress = pciAddress
+        }
+    }
+
+    public struct TaggedPort: Codable, Equatable, Sendable {
+        public var port: String
+        public var hypervisor: String
+        public var vlans: [Int]
+
+        public init(port: String, hypervisor: String, vlans: [Int]) {
+            self.port = port
+            self.hypervisor = hypervisor
+            self.vlans = vlans
+        }
+    }
+
+    /// A static entry: `mac` in `vni` is behind a remote VTEP, or behind a local port on a VLAN.
+    public struct FDBEntry: Codable, Equatable, Sendable {
+        public var vni: Int
+        public var mac: MACAddress
+        /// Remote: the VTEP the MAC is behind.
+        public var vtep: IPv4Address?
+        /// Local: the port and tag the MAC is behind.
+        public var port: String?
+        public var vlan: Int?
+
+        public init(vni: Int, mac: MACAddress, vtep: IPv4Address? = nil, port: String? = nil, vlan: Int? = nil) {
+            self.vni = vni
+            self.mac = mac
+            self.vtep = vtep
+            self.port = port
+            self.vlan = vlan
+        }
+    }
+}

@@ -1,0 +1,37 @@
+import Foundation
+
+/// The JSON coding every Plumb component uses on the wire: snake_case keys,
+/// ISO 8601 dates, sorted keys so that equal documents are equal bytes.
+public enum PlumbJSON {
+    /// An encoder for wire documents.
+    public static func encoder() -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.sortedKeys]
+        return encoder
+    }
+
+    /// A decoder for wire documents.
+    public static func decoder() -> JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        decoder.dateDecodingStrategy = .iso8601
+        return decoder
+    }
+
+    /// Encodes a value as wire JSON.
+    public static func encode<T: Encodable>(_ value: T) throws -> Data {
+        try encoder().encode(value)
+    }
+
+    /// Decodes wire JSON, turning Foundation's decoding errors into an ``APIError``
+    /// that names the offending field.
+    public static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
+        do {
+            return try decoder().decode(type, from: data)
+        } catch let error as DecodingError {
+            throw APIError(decoding: error)
+        }
+    }
+}

@@ -1,0 +1,1 @@
+// PlumbNetlink: under construction.

@@ -1,0 +1,1 @@
+// PlumbPostgres: under construction.
