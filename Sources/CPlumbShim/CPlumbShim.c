@@ -31,6 +31,14 @@ CURLcode plumb_curl_setopt_read_function(CURL *handle, plumb_curl_data_callback 
     return curl_easy_setopt(handle, CURLOPT_READFUNCTION, callback);
 }
 
+CURLcode plumb_curl_setopt_header_function(CURL *handle, plumb_curl_data_callback callback) {
+    return curl_easy_setopt(handle, CURLOPT_HEADERFUNCTION, callback);
+}
+
+CURLcode plumb_curl_setopt_xferinfo_function(CURL *handle, plumb_curl_xferinfo_callback callback) {
+    return curl_easy_setopt(handle, CURLOPT_XFERINFOFUNCTION, callback);
+}
+
 CURLcode plumb_curl_getinfo_long(CURL *handle, CURLINFO info, long *value) {
     return curl_easy_getinfo(handle, info, value);
 }

@@ -1,1 +1,0 @@
-// PlumbHTTPClient: under construction.

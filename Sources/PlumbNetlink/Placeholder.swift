@@ -1,1 +1,0 @@
-// PlumbNetlink: under construction.
