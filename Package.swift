@@ -59,7 +59,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "PlumbNetlink", dependencies: [
-            "CNetlink", "CPlumbShim",
+            "CNetlink", "CPlumbShim", "PlumbModel",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "PlumbAgentKit", dependencies: [

@@ -1,0 +1,81 @@
+import CNetlink
+import Glibc
+
+extension NetlinkSocket {
+    /// Every device in the namespace, from one `RTM_GETLINK` dump (with VF details).
+    public func links() throws -> [KernelLink] {
+        try dump(.dumpLinks(), familyHeaderSize: InterfaceInfoHeader.size, operation: "dump links")
+            .filter { $0.type == UInt16(RTM_NEWLINK) }
+            .map(KernelLink.init)
+    }
+
+    /// Creates a VXLAN device, sets its alias if any, and returns its index.
+    /// If a later step fails the new device is deleted again, so nothing is left half-made.
+    @discardableResult
+    public func createVXLAN(_ spec: VXLANSpec) throws -> Int32 {
+        try create(.createVXLAN(spec), name: spec.name, alias: spec.alias, operation: "create vxlan")
+    }
+
+    /// Creates a bridge (`ip link add NAME type bridge`), sets its alias if any, and returns its index.
+    @discardableResult
+    public func createBridge(name: String, mtu: Int? = nil, group: UInt32? = nil, alias: String? = nil) throws -> Int32 {
+        try create(.createBridge(name: name, mtu: mtu, group: group), name: name, alias: alias, operation: "create bridge")
+    }
+
+    /// Changes a device: master, up/down, MTU, link group, alias (empty string removes it). Nil leaves a field alone.
+    public func setLink(index: Int32, master: MasterChange? = nil, up: Bool? = nil, mtu: Int? = nil,
+                        group: UInt32? = nil, alias: String? = nil) throws {
+        try perform(.setLink(index: index, master: master, up: up, mtu: mtu, group: group, alias: alias),
+                    operation: "set link", device: "ifindex \(index)")
+    }
+
+    /// Deletes a device.
+    public func deleteLink(index: Int32) throws {
+        try perform(.deleteLink(index: index), operation: "delete link", device: "ifindex \(index)")
+    }
+
+    /// Sets the bridge port `isolated` flag on a bridge port (hand-built `AF_BRIDGE` `RTM_SETLINK`).
+    public func setBridgePortIsolated(index: Int32, isolated: Bool) throws {
+        try perform(.setBridgePortIsolated(index: index, isolated: isolated),
+                    operation: "set bridge port isolated", device: "ifindex \(index)")
+    }
+
+    /// Applies one VF's settings on its PF (`ip link set PF vf N ...`). Read them back with `links()`:
+    /// drivers may accept a request and still not apply every field.
+    public func setVF(pfIndex: Int32, _ vf: VFSettings) throws {
+        try perform(.setVF(pfIndex: pfIndex, vf), operation: "set vf \(vf.index)", device: "ifindex \(pfIndex)")
+    }
+
+    /// The index of a device just created, by name (one `RTM_GETLINK` request, used only after creation).
+    func index(ofCreated name: String, operation: String) throws -> Int32 {
+        let answer = try query(.getLink(name: name), familyHeaderSize: InterfaceInfoHeader.size,
+                               operation: operation, device: name)
+        guard let message = answer.first(where: { $0.type == UInt16(RTM_NEWLINK) }) else {
+            throw NetlinkError(operation: operation, device: name, code: ENODEV, message: "created, but the kernel does not report it")
+        }
+        return try InterfaceInfoHeader(message.familyHeader).index
+    }
+
+    /// Sends a create request, finds the new index, sets the alias; deletes the device if the later steps fail.
+    private func create(_ request: NetlinkMessage, name: String, alias: String?, operation: String) throws -> Int32 {
+        try NetlinkInputValidation.alias(alias, operation: operation, device: name)
+        try perform(request, operation: operation, device: name)
+        return try finishCreation(name: name, operation: operation) { index in
+            if let alias { try setLink(index: index, alias: alias) }
+        }
+    }
+
+    /// Looks up a new device's index and runs `configure` on it; on failure removes the device and rethrows.
+    func finishCreation(name: String, operation: String, configure: (Int32) throws -> Void) throws -> Int32 {
+        let index = try self.index(ofCreated: name, operation: operation)
+        do {
+            try configure(index)
+        } catch {
+            do { try deleteLink(index: index) } catch let cleanup {
+                logger.error("could not remove half-made device", metadata: ["device": "\(name)", "error": "\(cleanup)"])
+            }
+            throw error
+        }
+        return index
+    }
+}

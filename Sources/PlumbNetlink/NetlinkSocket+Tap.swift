@@ -1,0 +1,42 @@
+import CNetlink
+import CPlumbShim
+import Glibc
+
+extension NetlinkSocket {
+    /// Creates a persistent tap through `/dev/net/tun` (`IFF_TAP | IFF_NO_PI | IFF_VNET_HDR`, exclusive), owned by
+    /// the given uid/gid so an unprivileged QEMU can open it, then sets MTU, link group and alias over netlink.
+    /// Returns the new index. A tap that already exists is refused with `EEXIST`; a failure after the tap exists
+    /// deletes it again.
+    @discardableResult
+    public func createTap(_ spec: TapSpec) throws -> Int32 {
+        let operation = "create tap"
+        try NetlinkInputValidation.name(spec.name, operation: operation)
+        _ = try NetlinkInputValidation.mtu(spec.mtu, operation: operation, device: spec.name)
+        try NetlinkInputValidation.alias(spec.alias, operation: operation, device: spec.name)
+        logger.debug("creating tap", metadata: ["device": "\(spec.name)"])
+
+        let fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC)
+        guard fd >= 0 else { throw NetlinkError(operation: operation, device: spec.name, errno: errno, detail: "open /dev/net/tun") }
+        defer { close(fd) }
+        func check(_ result: Int32, _ step: String) throws {
+            guard result < 0 else { return }
+            throw NetlinkError(operation: operation, device: spec.name, errno: -result, detail: step)
+        }
+        let flags = Int16(truncatingIfNeeded: IFF_TAP | IFF_NO_PI | IFF_VNET_HDR | IFF_TUN_EXCL)
+        let attached = plumb_tun_set_iff(fd, spec.name, flags)
+        if attached == -EBUSY {
+            throw NetlinkError(operation: operation, device: spec.name, errno: EEXIST, detail: "TUNSETIFF: a device with this name exists")
+        }
+        try check(attached, "TUNSETIFF")
+        if let uid = spec.ownerUID { try check(plumb_tun_set_owner(fd, Int(uid)), "TUNSETOWNER") }
+        if let gid = spec.ownerGID { try check(plumb_tun_set_group(fd, Int(gid)), "TUNSETGROUP") }
+        // Until it is persistent the tap disappears when `fd` closes, so earlier failures leave nothing behind.
+        try check(plumb_tun_set_persist(fd, 1), "TUNSETPERSIST")
+
+        return try finishCreation(name: spec.name, operation: operation) { index in
+            if spec.mtu != nil || spec.group != nil || spec.alias != nil {
+                try setLink(index: index, mtu: spec.mtu, group: spec.group, alias: spec.alias)
+            }
+        }
+    }
+}
