@@ -1,0 +1,121 @@
+import PlumbModel
+
+/// The decisions of the agent's poll loop, without any IO.
+///
+/// The runner feeds it what happened (``Event``) and performs what it answers (``Action``):
+/// long-poll for the desired state after the generation it has applied, apply a document,
+/// report the result, sleep with backoff while the controller cannot be reached or answers
+/// 5xx (changing nothing on the host meanwhile), or stop with a clear message when the
+/// controller refuses the host's token.
+public struct PollLoop {
+    /// Something that happened to the runner.
+    public enum Event {
+        /// The agent started; it has applied nothing yet in this run.
+        case start
+        /// The controller answered the poll with a document (200).
+        case received(HostDesiredState)
+        /// The poll's wait ran out with nothing newer (304).
+        case notModified
+        /// The poll got no usable answer.
+        case pollFailed(Failure)
+        /// A document was applied (perhaps with item errors); the report to send.
+        case applied(HostStatusReport)
+        /// Applying a document failed as a whole; nothing can be said about what is in place.
+        case applyFailed(String)
+        /// The controller accepted the status report.
+        case reported
+        /// The status report got no usable answer.
+        case reportFailed(Failure)
+        /// A ``Action/sleep(_:)`` ended.
+        case slept
+    }
+
+    /// What the runner does next.
+    public enum Action: Equatable {
+        /// `GET /v1/hosts/{name}/desired?after=G`; `nil`: ask for the current document at once.
+        case poll(after: Int64?)
+        /// Make the host match this document.
+        case apply(HostDesiredState)
+        /// `PUT /v1/hosts/{name}/status` with this report.
+        case report(HostStatusReport)
+        /// Wait this long, changing nothing, then send ``Event/slept``.
+        case sleep(Duration)
+        /// Stop the agent with this message: retrying cannot help.
+        case fail(String)
+    }
+
+    /// The generation the agent applied last in this run.
+    public private(set) var appliedGeneration: Int64?
+    /// The retry delays; reset whenever the controller answers.
+    public private(set) var backoff: Backoff
+
+    private var random: any RandomNumberGenerator
+    private var lastDocument: HostDesiredState?
+    private var lastApplyFailed = false
+    private var pendingReport: HostStatusReport?
+    private var afterSleep: Action?
+
+    /// - Parameters:
+    ///   - backoff: the retry delays while the controller is unreachable.
+    ///   - random: the jitter source for `backoff`.
+    public init(backoff: Backoff = Backoff(), random: some RandomNumberGenerator = SystemRandomNumberGenerator()) {
+        self.backoff = backoff
+        self.random = random
+    }
+
+    /// Takes one event and returns the one action to perform next.
+    public mutating func handle(_ event: Event) -> Action {
+        switch event {
+        case .start:
+            return .poll(after: appliedGeneration)
+
+        case .received(let document):
+            backoff.reset()
+            lastDocument = document
+            return .apply(document)
+
+        case .notModified:
+            backoff.reset()
+            // Nothing new: retry a document that left errors behind, otherwise keep waiting.
+            if lastApplyFailed, let document = lastDocument {
+                return .apply(document)
+            }
+            return .poll(after: appliedGeneration)
+
+        case .pollFailed(let failure):
+            if let message = failure.fatalMessage { return .fail(message) }
+            return retryLater(.poll(after: appliedGeneration))
+
+        case .applied(let report):
+            appliedGeneration = report.appliedGeneration
+            lastApplyFailed = !report.errors.isEmpty
+            pendingReport = report
+            return .report(report)
+
+        case .applyFailed:
+            // The applied generation stays where it was, so the next poll brings the document back at once.
+            lastApplyFailed = true
+            return retryLater(.poll(after: appliedGeneration))
+
+        case .reported:
+            backoff.reset()
+            pendingReport = nil
+            return .poll(after: appliedGeneration)
+
+        case .reportFailed(let failure):
+            if let message = failure.fatalMessage { return .fail(message) }
+            guard let report = pendingReport else { return retryLater(.poll(after: appliedGeneration)) }
+            return retryLater(.report(report))
+
+        case .slept:
+            let next = afterSleep ?? .poll(after: appliedGeneration)
+            afterSleep = nil
+            return next
+        }
+    }
+
+    private mutating func retryLater(_ action: Action) -> Action {
+        afterSleep = action
+        return .sleep(backoff.next(using: &random))
+    }
+}
