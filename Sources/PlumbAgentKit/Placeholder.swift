@@ -1,1 +1,0 @@
-// PlumbAgentKit: under construction.
