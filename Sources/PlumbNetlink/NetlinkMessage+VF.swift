@@ -4,8 +4,9 @@ import PlumbModel
 extension NetlinkMessage {
     /// `ip link set dev PF vf N [mac M] [vlan V [qos Q] proto P] [spoofchk on|off] [trust on|off] [state S]`:
     /// `RTM_NEWLINK` on the PF with `IFLA_VFINFO_LIST` → `IFLA_VF_INFO` holding, in iproute2's order for that
-    /// command line, `IFLA_VF_MAC`, `IFLA_VF_VLAN_LIST` → `IFLA_VF_VLAN_INFO`, `IFLA_VF_SPOOFCHK`,
-    /// `IFLA_VF_TRUST`, `IFLA_VF_LINK_STATE`. Each sub-attribute is a fixed C struct that starts with the VF index.
+    /// command line, `IFLA_VF_MAC`, the VLAN (`IFLA_VF_VLAN` for 802.1Q, `IFLA_VF_VLAN_LIST` → `IFLA_VF_VLAN_INFO`
+    /// with the protocol for 802.1ad, as iproute2 does), `IFLA_VF_SPOOFCHK`, `IFLA_VF_TRUST`, `IFLA_VF_LINK_STATE`.
+    /// Each sub-attribute is a fixed C struct that starts with the VF index.
     public static func setVF(pfIndex: Int32, _ vf: VFSettings) throws -> NetlinkMessage {
         let operation = "set vf"
         let device = "ifindex \(pfIndex)"
@@ -26,11 +27,17 @@ extension NetlinkMessage {
             guard (0...7).contains(vlan.qos) else {
                 throw NetlinkError.invalid(operation, device: device, field: "vf.qos", "\(vlan.qos) is outside 0...7")
             }
-            // struct ifla_vf_vlan_info { __u32 vf; __u32 vlan; __u32 qos; __be16 vlan_proto; } (16 bytes with padding)
-            let proto: UInt16 = vlan.protocolID == .dot1ad ? UInt16(ETH_P_8021AD) : UInt16(ETH_P_8021Q)
-            let vlanInfo = vfIndex + NetlinkBytes.native(UInt32(vlan.id)) + NetlinkBytes.native(UInt32(vlan.qos))
-                + NetlinkBytes.native(proto.bigEndian) + [0, 0]
-            info.append(.nested(IFLA_VF_VLAN_LIST, [.bytes(IFLA_VF_VLAN_INFO, vlanInfo)]))
+            let vlanAndQoS = vfIndex + NetlinkBytes.native(UInt32(vlan.id)) + NetlinkBytes.native(UInt32(vlan.qos))
+            switch vlan.protocolID {
+            case .dot1q:
+                // Like iproute2: plain 802.1Q uses the original struct ifla_vf_vlan { __u32 vf, vlan, qos; },
+                // which every driver understands.
+                info.append(.bytes(IFLA_VF_VLAN, vlanAndQoS))
+            case .dot1ad:
+                // struct ifla_vf_vlan_info { __u32 vf, vlan, qos; __be16 vlan_proto; } (16 bytes with padding)
+                let vlanInfo = vlanAndQoS + NetlinkBytes.native(UInt16(ETH_P_8021AD).bigEndian) + [0, 0]
+                info.append(.nested(IFLA_VF_VLAN_LIST, [.bytes(IFLA_VF_VLAN_INFO, vlanInfo)]))
+            }
         }
         // struct ifla_vf_spoofchk / ifla_vf_trust / ifla_vf_link_state { __u32 vf; __u32 setting; }
         if let spoofcheck = vf.spoofcheck {

@@ -119,6 +119,9 @@ extension NetworkNamespace {
 /// A failure of the namespace helper itself (not of the code under test).
 public struct NetworkNamespaceError: Error, CustomStringConvertible {
     public var message: String
+
+    public init(message: String) { self.message = message }
+
     public var description: String { message }
 }
 
