@@ -1,0 +1,46 @@
+/// How the agent plumbs this host: what marks its devices, where sysfs and its state live, and local overrides.
+public struct AgentConfiguration: Equatable, Sendable {
+    /// Root of the sysfs tree (`/sys`); tests point it at a directory laid out like sysfs.
+    public var sysfsRoot: String
+    /// Directory for the agent's few records that the kernel cannot hold (which PCI devices Plumb took and
+    /// from which driver), so that a restarted agent gives them back.
+    public var stateDirectory: String
+    /// The link group (`IFLA_GROUP`) that marks a device as Plumb's.
+    public var linkGroup: UInt32
+    /// The alias (`IFLA_IFALIAS`) prefix that marks a device as Plumb's.
+    public var aliasPrefix: String
+    /// MTU for VXLAN devices, bridges and taps; nil means the underlay MTU minus the VXLAN overhead.
+    public var mtuOverride: Int?
+    /// Owner uid of taps (the user QEMU runs as); nil leaves them owned by root only.
+    public var tapOwner: UInt32?
+    /// Owner gid of taps.
+    public var tapGroup: UInt32?
+    /// VXLAN UDP destination port.
+    public var vxlanPort: UInt16
+
+    /// The default link group: "PL" in ASCII.
+    public static let defaultLinkGroup: UInt32 = 0x504C
+    /// The default alias prefix.
+    public static let defaultAliasPrefix = "plumb:"
+    /// Bytes a VXLAN-over-IPv4 encapsulation adds to each frame (outer Ethernet 14, IPv4 20, UDP 8, VXLAN 8).
+    public static let vxlanOverhead = 50
+
+    public init(sysfsRoot: String = "/sys", stateDirectory: String = "/var/lib/plumb-agent",
+                linkGroup: UInt32 = AgentConfiguration.defaultLinkGroup,
+                aliasPrefix: String = AgentConfiguration.defaultAliasPrefix, mtuOverride: Int? = nil,
+                tapOwner: UInt32? = nil, tapGroup: UInt32? = nil, vxlanPort: UInt16 = 4789) {
+        self.sysfsRoot = sysfsRoot
+        self.stateDirectory = stateDirectory
+        self.linkGroup = linkGroup
+        self.aliasPrefix = aliasPrefix
+        self.mtuOverride = mtuOverride
+        self.tapOwner = tapOwner
+        self.tapGroup = tapGroup
+        self.vxlanPort = vxlanPort
+    }
+
+    /// The MTU of a network's VXLAN device, bridge and taps for an underlay of `underlayMtu`.
+    public func overlayMTU(underlayMtu: Int) -> Int {
+        mtuOverride ?? underlayMtu - Self.vxlanOverhead
+    }
+}

@@ -1,0 +1,166 @@
+import PlumbModel
+
+/// What the agent found on the host, read once per reconcile: network devices, VXLAN forwarding entries,
+/// the PCI devices it plans with, and its own records of PCI devices it took.
+///
+/// The planner diffs this against a `HostDesiredState`; it holds plain values only, so plans are tested without IO.
+public struct ObservedHost: Equatable, Sendable {
+    public var links: [ObservedLink]
+    /// VXLAN devices' own forwarding entries that have a remote VTEP (`NTF_SELF` with a destination).
+    public var fdb: [ObservedFDBEntry]
+    /// The sysfs view of every PCI device the plan may touch (PFs, their VFs, passthrough devices), by address.
+    public var pciDevices: [PCIAddress: ObservedPCIDevice]
+    /// PCI devices Plumb took over, by address (from the agent's state directory).
+    public var pciRecords: [PCIAddress: PCIDeviceRecord]
+
+    public init(links: [ObservedLink] = [], fdb: [ObservedFDBEntry] = [],
+                pciDevices: [PCIAddress: ObservedPCIDevice] = [:], pciRecords: [PCIAddress: PCIDeviceRecord] = [:]) {
+        self.links = links
+        self.fdb = fdb
+        self.pciDevices = pciDevices
+        self.pciRecords = pciRecords
+    }
+
+    /// The device called `name`, if any.
+    public func link(named name: String) -> ObservedLink? { links.first { $0.name == name } }
+}
+
+/// One network device.
+public struct ObservedLink: Equatable, Sendable {
+    /// What kind of device it is, as far as the planner cares.
+    public enum Kind: Equatable, Sendable {
+        case bridge, vxlan, tap
+        /// Anything else: physical NICs, veth, loopback, … (`IFLA_INFO_KIND`, nil when none).
+        case other(String?)
+    }
+
+    public var index: Int32
+    public var name: String
+    public var kind: Kind
+    public var masterIndex: Int32?
+    public var mtu: Int
+    public var isUp: Bool
+    public var group: UInt32
+    public var alias: String?
+    /// VXLAN parameters when `kind == .vxlan`.
+    public var vxlan: ObservedVXLAN?
+    /// The bridge port `isolated` flag, when the device is a bridge port.
+    public var isolated: Bool?
+    /// SR-IOV VFs, when the device is a PF with VFs.
+    public var vfs: [ObservedVF]
+
+    public init(index: Int32, name: String, kind: Kind, masterIndex: Int32? = nil, mtu: Int = 1500, isUp: Bool = true,
+                group: UInt32 = 0, alias: String? = nil, vxlan: ObservedVXLAN? = nil, isolated: Bool? = nil,
+                vfs: [ObservedVF] = []) {
+        self.index = index
+        self.name = name
+        self.kind = kind
+        self.masterIndex = masterIndex
+        self.mtu = mtu
+        self.isUp = isUp
+        self.group = group
+        self.alias = alias
+        self.vxlan = vxlan
+        self.isolated = isolated
+        self.vfs = vfs
+    }
+}
+
+/// A VXLAN device's parameters.
+public struct ObservedVXLAN: Equatable, Sendable {
+    public var vni: Int
+    public var local: IPv4Address?
+    public var port: UInt16
+    public var learning: Bool
+    public var underlayIndex: Int32?
+
+    public init(vni: Int, local: IPv4Address?, port: UInt16, learning: Bool, underlayIndex: Int32? = nil) {
+        self.vni = vni
+        self.local = local
+        self.port = port
+        self.learning = learning
+        self.underlayIndex = underlayIndex
+    }
+}
+
+/// One VXLAN forwarding entry: frames for `mac` on device `index` go to `dst` (`mac` zero: flood).
+public struct ObservedFDBEntry: Hashable, Sendable {
+    public var index: Int32
+    public var mac: MACAddress
+    public var dst: IPv4Address
+
+    public init(index: Int32, mac: MACAddress, dst: IPv4Address) {
+        self.index = index
+        self.mac = mac
+        self.dst = dst
+    }
+}
+
+/// One VF's settings as its PF reports them; nil where the driver does not report a setting.
+public struct ObservedVF: Equatable, Sendable {
+    public var index: Int
+    public var mac: MACAddress?
+    public var vlan: Int
+    public var vlanProtocol: VLANProtocol?
+    public var spoofcheck: Bool?
+    public var trust: Bool?
+    public var linkState: HostDesiredState.LinkState?
+
+    public init(index: Int, mac: MACAddress? = nil, vlan: Int = 0, vlanProtocol: VLANProtocol? = nil,
+                spoofcheck: Bool? = nil, trust: Bool? = nil, linkState: HostDesiredState.LinkState? = nil) {
+        self.index = index
+        self.mac = mac
+        self.vlan = vlan
+        self.vlanProtocol = vlanProtocol
+        self.spoofcheck = spoofcheck
+        self.trust = trust
+        self.linkState = linkState
+    }
+}
+
+/// One PCI device as sysfs shows it.
+public struct ObservedPCIDevice: Equatable, Sendable {
+    public var address: PCIAddress
+    /// The bound driver (`driver` link), nil when unbound.
+    public var driver: String?
+    /// `driver_override`, nil when unset.
+    public var driverOverride: String?
+    /// `sriov_totalvfs`, nil when the device has no SR-IOV capability.
+    public var totalVFs: Int?
+    /// `sriov_numvfs`, nil when the device has no SR-IOV capability.
+    public var numVFs: Int?
+    /// The VFs that exist now (`virtfnN` links), by VF index.
+    public var virtualFunctions: [Int: PCIAddress]
+
+    public init(address: PCIAddress, driver: String? = nil, driverOverride: String? = nil, totalVFs: Int? = nil,
+                numVFs: Int? = nil, virtualFunctions: [Int: PCIAddress] = [:]) {
+        self.address = address
+        self.driver = driver
+        self.driverOverride = driverOverride
+        self.totalVFs = totalVFs
+        self.numVFs = numVFs
+        self.virtualFunctions = virtualFunctions
+    }
+}
+
+/// The agent's record of a PCI device it took over: what for, and the driver to give it back to.
+public struct PCIDeviceRecord: Codable, Equatable, Sendable {
+    public enum Role: String, Codable, Sendable {
+        /// Plumb set `sriov_numvfs` on this PF; released by setting it back to 0.
+        case sriov
+        /// Plumb bound this whole device to `vfio-pci`; released by binding it back to `originalDriver`.
+        case passthrough
+    }
+
+    public var role: Role
+    /// The driver bound before Plumb took the device; nil when none was (or it was already `vfio-pci`).
+    public var originalDriver: String?
+    /// The device's interface name when Plumb took it (a device bound to `vfio-pci` has none), for the inventory.
+    public var name: String?
+
+    public init(role: Role, originalDriver: String? = nil, name: String? = nil) {
+        self.role = role
+        self.originalDriver = originalDriver
+        self.name = name
+    }
+}

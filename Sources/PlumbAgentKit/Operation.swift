@@ -1,0 +1,119 @@
+import PlumbModel
+
+/// One step of a plan: an action on the host and the item it serves.
+///
+/// Items name what an error is reported against (`network 7001`, `tap vm1-eth0`, `vf enp59s0f0/3`,
+/// `pf enp59s0f0`, `passthrough 0000:3b:00.0`). When an operation fails, the remaining operations of its item,
+/// and of items whose `parentItem` it is, are skipped; everything else is still applied.
+public struct Operation: Equatable, Sendable, CustomStringConvertible {
+    public var item: String
+    /// The item this one needs in place first (a tap needs its network's bridge), if any.
+    public var parentItem: String?
+    public var action: Action
+
+    public init(item: String, parentItem: String? = nil, _ action: Action) {
+        self.item = item
+        self.parentItem = parentItem
+        self.action = action
+    }
+
+    /// What the operation does, for `plumb-agent plan` and logs.
+    public var description: String { action.description }
+}
+
+/// A PCI function addressed directly or, for a VF that may not exist yet when the plan is made, by its PF and index.
+public enum PCIFunction: Hashable, Sendable, CustomStringConvertible {
+    case device(PCIAddress)
+    case virtualFunction(pf: PCIAddress, index: Int)
+
+    public var description: String {
+        switch self {
+        case .device(let address): return "\(address)"
+        case .virtualFunction(let pf, let index): return "VF \(index) of \(pf)"
+        }
+    }
+}
+
+/// Everything a VF is set to (`ip link set PF vf N mac M vlan V proto P spoofchk on trust off state S`).
+public struct VFConfiguration: Equatable, Sendable {
+    public var index: Int
+    /// nil leaves the MAC as it is.
+    public var mac: MACAddress?
+    /// VST VLAN; 0 for none.
+    public var vlan: Int
+    public var vlanProtocol: VLANProtocol
+    public var spoofcheck: Bool
+    public var trust: Bool
+    public var linkState: HostDesiredState.LinkState
+
+    public init(index: Int, mac: MACAddress?, vlan: Int, vlanProtocol: VLANProtocol, spoofcheck: Bool, trust: Bool,
+                linkState: HostDesiredState.LinkState) {
+        self.index = index
+        self.mac = mac
+        self.vlan = vlan
+        self.vlanProtocol = vlanProtocol
+        self.spoofcheck = spoofcheck
+        self.trust = trust
+        self.linkState = linkState
+    }
+
+    /// The settings of a VF Plumb no longer uses: no VLAN, link down, spoofcheck on, trust off.
+    public static func parked(index: Int) -> VFConfiguration {
+        VFConfiguration(index: index, mac: nil, vlan: 0, vlanProtocol: .dot1q, spoofcheck: true, trust: false,
+                        linkState: .disable)
+    }
+}
+
+/// What an operation does. Devices are named, not indexed: indexes of devices created earlier in the same
+/// plan are only known while it runs.
+public enum Action: Equatable, Sendable, CustomStringConvertible {
+    case createBridge(name: String, mtu: Int, alias: String)
+    case createVXLAN(name: String, vni: Int, local: IPv4Address, port: UInt16, underlay: String?, mtu: Int, alias: String)
+    case createTap(name: String, mtu: Int, alias: String)
+    case deleteLink(name: String)
+    case setMaster(link: String, master: String)
+    case setMTU(link: String, mtu: Int)
+    case setUp(link: String)
+    case setIsolated(link: String, isolated: Bool)
+    /// Adds (for the flood MAC: appends) a VXLAN forwarding entry.
+    case addFDB(device: String, mac: MACAddress, dst: IPv4Address)
+    case deleteFDB(device: String, mac: MACAddress, dst: IPv4Address)
+    /// Writes `sriov_numvfs`.
+    case setNumVFs(pf: PCIAddress, count: Int)
+    case configureVF(pf: String, VFConfiguration)
+    /// `driver_override` = `vfio-pci`, unbind from the current driver, bind to `vfio-pci`.
+    case bindToVFIO(PCIFunction)
+    /// Clears `driver_override`, unbinds from `vfio-pci`, binds to `driver` (or lets the kernel probe when nil).
+    case giveBack(PCIAddress, driver: String?)
+    /// Records in the state directory that Plumb took a device, before touching it.
+    case recordDevice(PCIAddress, PCIDeviceRecord)
+    /// Removes that record once the device is given back.
+    case forgetDevice(PCIAddress)
+
+    public var description: String {
+        switch self {
+        case .createBridge(let name, let mtu, _): return "create bridge \(name) mtu \(mtu)"
+        case .createVXLAN(let name, let vni, let local, let port, let underlay, let mtu, _):
+            return "create vxlan \(name) id \(vni) local \(local) dstport \(port) nolearning"
+                + (underlay.map { " dev \($0)" } ?? "") + " mtu \(mtu)"
+        case .createTap(let name, let mtu, _): return "create tap \(name) mtu \(mtu)"
+        case .deleteLink(let name): return "delete link \(name)"
+        case .setMaster(let link, let master): return "set \(link) master \(master)"
+        case .setMTU(let link, let mtu): return "set \(link) mtu \(mtu)"
+        case .setUp(let link): return "set \(link) up"
+        case .setIsolated(let link, let isolated): return "set bridge port \(link) isolated \(isolated ? "on" : "off")"
+        case .addFDB(let device, let mac, let dst): return "add fdb \(mac) dev \(device) dst \(dst)"
+        case .deleteFDB(let device, let mac, let dst): return "delete fdb \(mac) dev \(device) dst \(dst)"
+        case .setNumVFs(let pf, let count): return "set sriov_numvfs of \(pf) to \(count)"
+        case .configureVF(let pf, let vf):
+            return "set \(pf) vf \(vf.index)" + (vf.mac.map { " mac \($0)" } ?? "")
+                + " vlan \(vf.vlan) proto \(vf.vlanProtocol.rawValue) spoofchk \(vf.spoofcheck ? "on" : "off")"
+                + " trust \(vf.trust ? "on" : "off") state \(vf.linkState.rawValue)"
+        case .bindToVFIO(let function): return "bind \(function) to vfio-pci"
+        case .giveBack(let address, let driver): return "give \(address) back to \(driver ?? "the driver the kernel probes")"
+        case .recordDevice(let address, let record):
+            return "record \(address) as taken for \(record.role.rawValue)" + (record.originalDriver.map { " from \($0)" } ?? "")
+        case .forgetDevice(let address): return "forget record of \(address)"
+        }
+    }
+}

@@ -1,0 +1,117 @@
+import PlumbModel
+import PlumbNetlink
+
+/// Carrying out planned operations over netlink and sysfs.
+extension Reconciler {
+    /// Runs `operations` in order. When one fails its item is reported, and the item's remaining operations and
+    /// those of items that depend on it are skipped; all others still run. VF settings are read back (one more
+    /// link dump) and a VF whose driver did not apply them is reported.
+    ///
+    /// This entry point reads the device indexes with one link dump first; `apply` reuses those of its own dump.
+    public func execute(_ operations: [Operation]) throws -> ApplyReport {
+        execute(operations, indexes: Dictionary(try socket.links().map { ($0.name, $0.index) }) { first, _ in first })
+    }
+
+    /// Runs `operations` knowing the index of every device that exists by name.
+    func execute(_ operations: [Operation], indexes: [String: Int32]) -> ApplyReport {
+        var report = ApplyReport()
+        var failed = Set<String>()
+        var indexes = indexes
+        var configuredVFs: [(item: String, pf: String, settings: VFConfiguration)] = []
+        for operation in operations {
+            if failed.contains(operation.item) || operation.parentItem.map(failed.contains) == true { continue }
+            do {
+                logger.info("applying", metadata: ["item": "\(operation.item)", "operation": "\(operation)"])
+                try run(operation.action, indexes: &indexes)
+                report.operations.append(operation)
+                if case .configureVF(let pf, let settings) = operation.action { configuredVFs.append((operation.item, pf, settings)) }
+            } catch {
+                logger.error("operation failed", metadata: ["item": "\(operation.item)", "operation": "\(operation)", "error": "\(error)"])
+                failed.insert(operation.item)
+                report.errors.append(HostStatusReport.ItemError(item: operation.item, message: "\(operation): \(error)"))
+            }
+        }
+        report.errors += readBack(configuredVFs)
+        return report
+    }
+
+    /// The index of a device by name, as known from the dump and the devices created and deleted since.
+    private func index(_ name: String, in indexes: [String: Int32]) throws -> Int32 {
+        guard let index = indexes[name] else {
+            throw NetlinkError(operation: "find device", device: name, code: nil, message: "no such device")
+        }
+        return index
+    }
+
+    private func run(_ action: Action, indexes: inout [String: Int32]) throws {
+        let group = configuration.linkGroup
+        switch action {
+        case .createBridge(let name, let mtu, let alias):
+            indexes[name] = try socket.createBridge(name: name, mtu: mtu, group: group, alias: alias)
+        case .createVXLAN(let name, let vni, let local, let port, let underlay, let mtu, let alias):
+            let spec = VXLANSpec(name: name, vni: UInt32(vni), local: local, port: port, learning: false,
+                                 underlayIndex: try underlay.map { try index($0, in: indexes) }, mtu: mtu,
+                                 group: group, alias: alias)
+            indexes[name] = try socket.createVXLAN(spec)
+        case .createTap(let name, let mtu, let alias):
+            indexes[name] = try socket.createTap(TapSpec(name: name, ownerUID: configuration.tapOwner,
+                                                         ownerGID: configuration.tapGroup, mtu: mtu, group: group, alias: alias))
+        case .deleteLink(let name):
+            try socket.deleteLink(index: try index(name, in: indexes))
+            indexes[name] = nil
+        case .setMaster(let link, let master):
+            try socket.setLink(index: try index(link, in: indexes), master: .attach(try index(master, in: indexes)))
+        case .setMTU(let link, let mtu):
+            try socket.setLink(index: try index(link, in: indexes), mtu: mtu)
+        case .setUp(let link):
+            try socket.setLink(index: try index(link, in: indexes), up: true)
+        case .setIsolated(let link, let isolated):
+            try socket.setBridgePortIsolated(index: try index(link, in: indexes), isolated: isolated)
+        case .addFDB(let device, let mac, let dst):
+            try socket.addFDB(index: try index(device, in: indexes), mac: mac, dst: dst)
+        case .deleteFDB(let device, let mac, let dst):
+            try socket.deleteFDB(index: try index(device, in: indexes), mac: mac, dst: dst)
+        case .setNumVFs(let pf, let count):
+            log(try sysfs.setNumVFs(pf, count: count))
+        case .configureVF(let pf, let vf):
+            let settings = VFSettings(index: vf.index, mac: vf.mac, vlan: VFVLAN(id: vf.vlan, protocolID: vf.vlanProtocol),
+                                      spoofcheck: vf.spoofcheck, trust: vf.trust, linkState: vf.linkState)
+            try socket.setVF(pfIndex: try index(pf, in: indexes), settings)
+        case .bindToVFIO(.device(let address)):
+            log(try sysfs.bindToVFIO(address))
+        case .bindToVFIO(.virtualFunction(let pf, let vfIndex)):
+            log(try sysfs.bindToVFIO(try sysfs.virtualFunction(pf: pf, index: vfIndex)))
+        case .giveBack(let address, let driver):
+            log(try sysfs.giveBack(address, to: driver))
+        case .recordDevice(let address, let record):
+            try records.save(record, for: address)
+        case .forgetDevice(let address):
+            try records.remove(address)
+        }
+    }
+
+    private func log(_ writes: [Sysfs.Write]) {
+        for write in writes { logger.debug("sysfs write", metadata: ["path": "\(write.path)", "value": "\(write.value)"]) }
+    }
+
+    /// Item errors for VFs whose PF does not report the settings just applied (drivers may accept and ignore some).
+    private func readBack(_ configured: [(item: String, pf: String, settings: VFConfiguration)]) -> [HostStatusReport.ItemError] {
+        guard !configured.isEmpty else { return [] }
+        let links: [KernelLink]
+        do {
+            links = try socket.links()
+        } catch {
+            return configured.map { HostStatusReport.ItemError(item: $0.item, message: "cannot read VF settings back: \(error)") }
+        }
+        return configured.compactMap { entry in
+            let observed = links.first { $0.name == entry.pf }.map(ObservedLink.init)?.vfs.first { $0.index == entry.settings.index }
+            guard !PlanBuilder.matches(observed, entry.settings) else { return nil }
+            let reported = observed.map {
+                "mac \($0.mac.map(String.init(describing:)) ?? "?") vlan \($0.vlan) proto \($0.vlanProtocol?.rawValue ?? "?") "
+                    + "spoofchk \($0.spoofcheck.map(String.init) ?? "?") trust \($0.trust.map(String.init) ?? "?") "
+                    + "state \($0.linkState?.rawValue ?? "?")"
+            } ?? "no such VF"
+            return HostStatusReport.ItemError(item: entry.item, message: "the driver did not apply the VF settings; the PF reports \(reported)")
+        }
+    }
+}
