@@ -1,0 +1,39 @@
+import PlumbModel
+import PlumbPostgres
+
+extension ControllerStore {
+    /// `PUT /v1/hosts/{name}/status`: records what the host applied, and ends the quarantine of
+    /// identifiers it no longer holds (those released at or before the applied generation).
+    public func reportStatus(_ host: HostKey, report: HostStatusReport) async throws {
+        guard report.appliedGeneration >= 0 else {
+            throw APIError.invalid("applied_generation", "must not be negative")
+        }
+        let errors = try Self.json(report.errors)
+        let inventory = try report.inventory.map { try Self.json($0) }
+        let actor = host.description
+        try await change { connection in
+            try connection.query("SELECT plumb.report_status($1, $2, $3, $4::jsonb, $5::jsonb, $6, $7)",
+                                 [host.kind.rawValue, host.name, report.appliedGeneration, errors, inventory,
+                                  report.agentVersion, actor])
+        }
+    }
+
+    /// `GET /v1/hosts`: every host, its generations and state.
+    public func hosts() async throws -> HostList {
+        let seconds = unresponsiveSeconds
+        let list = try await read { connection in
+            try Self.document(HostList.self, connection, "SELECT plumb.host_list(make_interval(secs => $1)) AS result", [seconds])
+        }
+        return list ?? HostList(hosts: [])
+    }
+
+    /// Admin: the host is gone for good; end the quarantine of everything released on it without
+    /// waiting for its report. 404 if unknown.
+    public func forceRelease(host: HostKey, actor: String = "admin") async throws {
+        let released = try await change { connection in
+            try connection.query("SELECT plumb.force_release($1, $2, $3) AS released",
+                                 [host.kind.rawValue, host.name, actor]).rows[0].int("released")
+        }
+        logger.notice("forced release", metadata: ["host": "\(host)", "materializations": "\(released)"])
+    }
+}

@@ -1,0 +1,64 @@
+import Foundation
+import Logging
+import PlumbModel
+import PlumbPostgres
+
+/// Everything the controller decides, kept in PostgreSQL: the facility, the materializations and
+/// their identifiers, desired state and status of every host, host tokens.
+///
+/// The decisions themselves are made by the schema's functions (`sql/migrations/`), each in one
+/// transaction and one round trip; this type validates input, calls them and decodes their answers.
+/// Refusals are thrown as ``APIError`` with the HTTP status they are served with.
+public final class ControllerStore: Sendable {
+    public let pool: PostgresPool
+    public let configuration: ControllerConfiguration
+    let logger: Logger
+
+    public init(pool: PostgresPool, configuration: ControllerConfiguration, logger: Logger) {
+        self.pool = pool
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// `unresponsiveAfter` in seconds, as a query parameter for `make_interval(secs => $n)`.
+    var unresponsiveSeconds: Double { configuration.unresponsiveAfter }
+
+    /// Runs a change in a READ COMMITTED transaction (the schema's functions serialise writers on
+    /// an advisory lock), turning refusals into ``APIError``.
+    @discardableResult
+    func change<T>(_ body: @escaping (PostgresConnection) throws -> T) async throws -> T {
+        try await refusalsAsAPIErrors {
+            try await self.pool.transaction(isolation: .readCommitted, body)
+        }
+    }
+
+    /// Runs a read on one connection (a single statement is its own transaction).
+    func read<T>(_ body: @escaping (PostgresConnection) throws -> T) async throws -> T {
+        try await refusalsAsAPIErrors {
+            try await self.pool.withConnection(body)
+        }
+    }
+
+    private func refusalsAsAPIErrors<T>(_ operation: () async throws -> T) async throws -> T {
+        do {
+            return try await operation()
+        } catch let error as PostgresError {
+            if let refusal = APIError(refusal: error) { throw refusal }
+            logger.error("database error", metadata: ["error": "\(error)"])
+            throw error
+        }
+    }
+
+    /// Runs `sql` (one statement selecting one jsonb column `result`) and decodes the wire document,
+    /// or nil when the statement answered NULL.
+    static func document<T: Decodable>(_ type: T.Type, _ connection: PostgresConnection, _ sql: String,
+                                       _ parameters: [PostgresBindable?]) throws -> T? {
+        let result = try connection.query(sql, parameters)
+        guard let row = result.rows.first, row["result"] != nil else { return nil }
+        return try row.decode(type, "result", decoder: PlumbJSON.decoder())
+    }
+
+    static func json<T: Encodable>(_ value: T) throws -> PostgresJSON {
+        try PostgresJSON(value, encoder: PlumbJSON.encoder())
+    }
+}

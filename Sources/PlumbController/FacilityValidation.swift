@@ -1,0 +1,119 @@
+import PlumbModel
+
+/// Checks a facility document on its own (no database): every refusal is a 400 naming the field.
+/// What is in use is checked by the database when the facility is written.
+public enum FacilityValidation {
+    /// Largest VXLAN network identifier (24 bits).
+    public static let maximumVNI = 16_777_215
+    /// VLAN tags a leaf may hand out.
+    public static let vlanRange = 2...4094
+    /// Underlay MTUs accepted.
+    public static let mtuRange = 1280...9216
+    /// Most VFs one PF may declare.
+    public static let maximumVFLimit = 2048
+
+    /// Returns the facility unchanged, or throws the first problem as an ``APIError``.
+    public static func validate(_ facility: Facility) throws -> Facility {
+        try checkVNIs(facility)
+        var vteps: [IPv4Address: String] = [:]
+        func claim(_ address: IPv4Address, _ field: String) throws {
+            try checkVTEP(address, field: field)
+            if let other = vteps[address] {
+                throw APIError.invalid(field, "VTEP \(address) is already used by \(other)")
+            }
+            vteps[address] = field
+        }
+
+        var leaves = Set<String>()
+        for (index, leaf) in facility.leaves.enumerated() {
+            let field = "leaves[\(index)]"
+            try NameRule.identifier.check(leaf.name, field: "\(field).name")
+            guard leaves.insert(leaf.name).inserted else { throw APIError.invalid("\(field).name", "duplicate leaf '\(leaf.name)'") }
+            try claim(leaf.vtepIp, "\(field).vtep_ip")
+            let range = leaf.vlanRange
+            guard vlanRange.contains(range.first), vlanRange.contains(range.last), range.first <= range.last else {
+                throw APIError.invalid("\(field).vlan_range", "must lie within 2...4094 with first <= last")
+            }
+            try checkTags(leaf.reservedVlans, field: "\(field).reserved_vlans")
+        }
+
+        var names = Set<String>()
+        var ports: [String: String] = [:]
+        for (index, hypervisor) in facility.hypervisors.enumerated() {
+            let field = "hypervisors[\(index)]"
+            try NameRule.identifier.check(hypervisor.name, field: "\(field).name")
+            guard names.insert(hypervisor.name).inserted else {
+                throw APIError.invalid("\(field).name", "duplicate hypervisor '\(hypervisor.name)'")
+            }
+            try claim(hypervisor.vtepIp, "\(field).vtep_ip")
+            guard leaves.contains(hypervisor.leaf) else {
+                throw APIError.invalid("\(field).leaf", "unknown leaf '\(hypervisor.leaf)'")
+            }
+            if let underlay = hypervisor.underlayNic {
+                try NameRule.interface.check(underlay, field: "\(field).underlay_nic")
+            }
+            guard mtuRange.contains(hypervisor.underlayMtu) else {
+                throw APIError.invalid("\(field).underlay_mtu", "must lie within \(mtuRange.lowerBound)...\(mtuRange.upperBound)")
+            }
+            try checkTags(hypervisor.reservedVlans, field: "\(field).reserved_vlans")
+            var nicNames = Set<String>()
+            var addresses = Set<PCIAddress>()
+            for (nicIndex, nic) in hypervisor.nics.enumerated() {
+                let nicField = "\(field).nics[\(nicIndex)]"
+                try NameRule.interface.check(nic.name, field: "\(nicField).name")
+                guard nicNames.insert(nic.name).inserted else {
+                    throw APIError.invalid("\(nicField).name", "duplicate NIC '\(nic.name)' on \(hypervisor.name)")
+                }
+                guard addresses.insert(nic.pciAddress).inserted else {
+                    throw APIError.invalid("\(nicField).pci_address", "duplicate PCI address \(nic.pciAddress) on \(hypervisor.name)")
+                }
+                try NameRule.port.check(nic.leafPort, field: "\(nicField).leaf_port")
+                let portKey = "\(hypervisor.leaf) \(nic.leafPort)"
+                if let other = ports[portKey] {
+                    throw APIError.invalid("\(nicField).leaf_port", "port \(nic.leafPort) of leaf \(hypervisor.leaf) is already cabled to \(other)")
+                }
+                ports[portKey] = nicField
+                guard (0...maximumVFLimit).contains(nic.vfLimit) else {
+                    throw APIError.invalid("\(nicField).vf_limit", "must lie within 0...\(maximumVFLimit)")
+                }
+            }
+        }
+        return facility
+    }
+
+    private static func checkVNIs(_ facility: Facility) throws {
+        var sorted: [(range: Facility.NumberRange, index: Int)] = []
+        for (index, range) in facility.vniRanges.enumerated() {
+            guard range.first >= 1, range.last <= maximumVNI, range.first <= range.last else {
+                throw APIError.invalid("vni_ranges[\(index)]", "must lie within 1...\(maximumVNI) with first <= last")
+            }
+            sorted.append((range, index))
+        }
+        sorted.sort { $0.range.first < $1.range.first }
+        for (previous, next) in zip(sorted, sorted.dropFirst()) where next.range.first <= previous.range.last {
+            throw APIError.invalid("vni_ranges[\(next.index)]", "overlaps vni_ranges[\(previous.index)]")
+        }
+        var seen = Set<Int>()
+        for (index, vni) in facility.reservedVnis.enumerated() {
+            guard (1...maximumVNI).contains(vni) else {
+                throw APIError.invalid("reserved_vnis[\(index)]", "must lie within 1...\(maximumVNI)")
+            }
+            guard seen.insert(vni).inserted else { throw APIError.invalid("reserved_vnis[\(index)]", "duplicate VNI \(vni)") }
+        }
+    }
+
+    private static func checkTags(_ tags: [Int], field: String) throws {
+        var seen = Set<Int>()
+        for (index, tag) in tags.enumerated() {
+            guard (1...4094).contains(tag) else { throw APIError.invalid("\(field)[\(index)]", "must lie within 1...4094") }
+            guard seen.insert(tag).inserted else { throw APIError.invalid("\(field)[\(index)]", "duplicate VLAN \(tag)") }
+        }
+    }
+
+    private static func checkVTEP(_ address: IPv4Address, field: String) throws {
+        let first = address.octets[0]
+        guard first != 0, first != 127, first < 224 else {
+            throw APIError.invalid(field, "\(address) cannot be a VTEP (unspecified, loopback, multicast or reserved)")
+        }
+    }
+}

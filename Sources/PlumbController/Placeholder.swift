@@ -1,1 +1,0 @@
-// PlumbController: under construction.
