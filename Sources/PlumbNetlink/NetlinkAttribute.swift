@@ -10,6 +10,7 @@ public struct NetlinkAttribute: Equatable, Sendable, CustomStringConvertible {
     /// The payload, without the 4-byte attribute header and without trailing alignment padding.
     public var payload: [UInt8]
 
+    /// An attribute from its raw type (flags included) and payload.
     public init(rawType: UInt16, payload: [UInt8]) {
         self.rawType = rawType
         self.payload = payload
@@ -27,14 +28,17 @@ public struct NetlinkAttribute: Equatable, Sendable, CustomStringConvertible {
 }
 
 extension NetlinkAttribute {
+    /// An 8-bit value.
     public static func u8<T: BinaryInteger>(_ type: T, _ value: UInt8) -> NetlinkAttribute {
         NetlinkAttribute(rawType: UInt16(type), payload: [value])
     }
 
+    /// A 16-bit value in host byte order.
     public static func u16<T: BinaryInteger>(_ type: T, _ value: UInt16) -> NetlinkAttribute {
         NetlinkAttribute(rawType: UInt16(type), payload: NetlinkBytes.native(value))
     }
 
+    /// A 32-bit value in host byte order.
     public static func u32<T: BinaryInteger>(_ type: T, _ value: UInt32) -> NetlinkAttribute {
         NetlinkAttribute(rawType: UInt16(type), payload: NetlinkBytes.native(value))
     }
@@ -49,6 +53,7 @@ extension NetlinkAttribute {
         NetlinkAttribute(rawType: UInt16(type), payload: Array(value.utf8) + [0])
     }
 
+    /// Raw payload bytes (addresses, fixed C structs).
     public static func bytes<T: BinaryInteger>(_ type: T, _ value: [UInt8]) -> NetlinkAttribute {
         NetlinkAttribute(rawType: UInt16(type), payload: value)
     }
@@ -96,6 +101,7 @@ extension NetlinkAttribute {
     /// The nested attributes in this attribute's payload.
     public func nestedAttributes() throws -> [NetlinkAttribute] { try NetlinkAttribute.parse(payload) }
 
+    /// The payload read as an 8-, 16- or 32-bit host-order value; nil if it is too short.
     public var u8: UInt8? { payload.count >= 1 ? payload[0] : nil }
     public var u16: UInt16? { payload.count >= 2 ? NetlinkBytes.readU16(payload, at: 0) : nil }
     public var u32: UInt32? { payload.count >= 4 ? NetlinkBytes.readU32(payload, at: 0) : nil }

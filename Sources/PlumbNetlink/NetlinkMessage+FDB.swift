@@ -27,7 +27,8 @@ extension NetlinkMessage {
 
     private static func fdb<T: BinaryInteger>(type: T, flags: UInt16, index: Int32, mac: MACAddress,
                                               dst: IPv4Address) -> NetlinkMessage {
-        let header = NeighbourHeader(family: UInt8(AF_BRIDGE), index: index, state: UInt16(NUD_PERMANENT),
+        // State and attribute order as `bridge fdb ... self permanent` sends them.
+        let header = NeighbourHeader(family: UInt8(AF_BRIDGE), index: index, state: UInt16(NUD_NOARP | NUD_PERMANENT),
                                      flags: UInt8(NTF_SELF))
         return NetlinkMessage(type: UInt16(type), flags: flags, familyHeader: header.encoded,
                               attributes: [.bytes(NDA_LLADDR, mac.octets), .bytes(NDA_DST, dst.octets)])

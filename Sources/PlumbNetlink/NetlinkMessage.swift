@@ -5,14 +5,19 @@ import CNetlink
 /// Requests are built as values of this type by pure functions (see `NetlinkMessage+*.swift`) so tests can
 /// inspect them byte for byte; `NetlinkSocket` only fills in the sequence number and sends them.
 public struct NetlinkMessage: Equatable, Sendable {
+    /// `nlmsg_type`, such as `RTM_NEWLINK`.
     public var type: UInt16
+    /// `nlmsg_flags` (`NLM_F_REQUEST`, `NLM_F_ACK`, …).
     public var flags: UInt16
+    /// `nlmsg_seq`; 0 in built requests until the socket numbers them.
     public var sequence: UInt32
+    /// `nlmsg_pid`; 0 for requests to the kernel.
     public var portID: UInt32
     /// The fixed family header that precedes the attributes (`ifinfomsg`, `ndmsg`, …), already encoded.
     public var familyHeader: [UInt8]
     public var attributes: [NetlinkAttribute]
 
+    /// A message from its parts.
     public init(type: UInt16, flags: UInt16, sequence: UInt32 = 0, portID: UInt32 = 0,
                 familyHeader: [UInt8], attributes: [NetlinkAttribute] = []) {
         self.type = type
@@ -49,11 +54,25 @@ public struct NetlinkMessage: Equatable, Sendable {
 
 /// A received message before its body is interpreted: header fields and the bytes after `nlmsghdr`.
 public struct RawNetlinkMessage: Equatable, Sendable {
+    /// `nlmsg_type`.
     public var type: UInt16
+    /// `nlmsg_flags`.
     public var flags: UInt16
+    /// `nlmsg_seq`.
     public var sequence: UInt32
+    /// `nlmsg_pid`.
     public var portID: UInt32
+    /// Everything after the 16-byte `nlmsghdr`.
     public var body: [UInt8]
+
+    /// A message from its header fields and body.
+    public init(type: UInt16, flags: UInt16, sequence: UInt32, portID: UInt32, body: [UInt8]) {
+        self.type = type
+        self.flags = flags
+        self.sequence = sequence
+        self.portID = portID
+        self.body = body
+    }
 
     /// Splits a datagram (or any byte run) into its messages.
     public static func split<C: Collection>(_ bytes: C) throws -> [RawNetlinkMessage] where C.Element == UInt8, C.Index == Int {

@@ -73,12 +73,8 @@ public final class NetlinkSocket {
                            message: "the kernel marked the dump interrupted \(Self.dumpAttempts) times in a row")
     }
 
-    private struct Answer {
-        var messages: [RawNetlinkMessage] = []
-        var interrupted = false
-    }
-
-    private func exchange(_ message: NetlinkMessage, operation: String, device: String?) throws -> Answer {
+    /// Numbers and sends a request, then reads until its answer is complete.
+    private func exchange(_ message: NetlinkMessage, operation: String, device: String?) throws -> NetlinkReplyCollector {
         var request = message
         nextSequence &+= 1
         request.sequence = nextSequence
@@ -86,29 +82,11 @@ public final class NetlinkSocket {
         let sent = bytes.withUnsafeMutableBytes { nl_sendto(handle, $0.baseAddress, $0.count) }
         if sent < 0 { throw libnlError(sent, operation: operation, device: device) }
 
-        var answer = Answer()
-        while true {
-            for raw in try receive(operation: operation, device: device) where raw.sequence == request.sequence {
-                if raw.flags & UInt16(NLM_F_DUMP_INTR) != 0 { answer.interrupted = true }
-                switch Int32(raw.type) {
-                case NLMSG_ERROR:
-                    let status = try NetlinkAcknowledgement(raw)
-                    if status.errno != 0 {
-                        throw NetlinkError(operation: operation, device: device, errno: status.errno, detail: status.detail)
-                    }
-                    return answer
-                case NLMSG_DONE:
-                    let status = raw.body.count >= 4 ? -Int32(bitPattern: NetlinkBytes.readU32(raw.body, at: 0)) : 0
-                    if status > 0 { throw NetlinkError(operation: operation, device: device, errno: status) }
-                    return answer
-                case NLMSG_NOOP, NLMSG_OVERRUN:
-                    continue
-                default:
-                    answer.messages.append(raw)
-                    if request.flags & UInt16(NLM_F_DUMP) == 0 && request.flags & UInt16(NLM_F_ACK) == 0 { return answer }
-                }
-            }
+        var collector = NetlinkReplyCollector(request: request, operation: operation, device: device)
+        while !collector.isComplete {
+            for raw in try receive(operation: operation, device: device) { try collector.consume(raw) }
         }
+        return collector
     }
 
     /// One datagram from the kernel, split into messages.

@@ -64,7 +64,7 @@ final class NetlinkRequestBuilderTests: XCTestCase {
         XCTAssertEqual(flood.flags, UInt16(NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_APPEND))
         XCTAssertEqual(unicast.flags, UInt16(NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE))
         XCTAssertEqual(try NeighbourHeader(flood.familyHeader),
-                       NeighbourHeader(family: UInt8(AF_BRIDGE), index: 5, state: UInt16(NUD_PERMANENT), flags: UInt8(NTF_SELF)))
+                       NeighbourHeader(family: UInt8(AF_BRIDGE), index: 5, state: UInt16(NUD_NOARP | NUD_PERMANENT), flags: UInt8(NTF_SELF)))
         XCTAssertEqual(unicast.attributes, [.bytes(NDA_LLADDR, [2, 0, 0, 0, 0xAA, 1]), .bytes(NDA_DST, [198, 18, 0, 2])])
         let delete = try NetlinkMessage.deleteFDB(index: 5, mac: .zero, dst: IPv4Address("198.18.0.2")!)
         XCTAssertEqual(delete.type, UInt16(RTM_DELNEIGH))
