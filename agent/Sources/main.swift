@@ -1,1 +1,1 @@
-print("plumb-agent")
+PlumbAgentCommand.main()
