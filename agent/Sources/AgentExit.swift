@@ -24,13 +24,26 @@ struct AgentExit: Error, CustomStringConvertible {
 
     var description: String { message }
 
-    /// Refuses to go on unless the process runs as root.
+    /// Refuses to go on unless the process runs as root with `CAP_NET_ADMIN` (without it netlink refuses every change).
     static func requireRoot(_ command: String) throws {
         let uid = geteuid()
         guard uid == 0 else {
             throw AgentExit(code: .permission, message: "plumb-agent \(command) must run as root: it changes network devices "
                 + "through netlink and writes sysfs (running as uid \(uid))")
         }
+        guard hasNetAdminCapability() else {
+            throw AgentExit(code: .permission, message: "plumb-agent \(command) needs the CAP_NET_ADMIN capability: "
+                + "without it the kernel refuses every netlink change")
+        }
+    }
+
+    /// Whether `CAP_NET_ADMIN` (capability 12) is in the effective set (`CapEff` in /proc/self/status).
+    private static func hasNetAdminCapability() -> Bool {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("CapEff:") }),
+              let mask = UInt64(line.dropFirst("CapEff:".count).trimmingCharacters(in: .whitespaces), radix: 16)
+        else { return true }  // Not knowable here: let netlink answer.
+        return mask & (1 << 12) != 0
     }
 
     /// A netlink permission refusal as a permission exit; `nil` for any other error.

@@ -17,7 +17,9 @@ enum ReportOutput {
 
     /// The operations of an apply or cleanup, then its item errors; exits with 1 when some item failed.
     static func finish(_ report: ApplyReport, verb: String) throws {
-        printOperations(report.operations, verb: verb)
+        if !report.operations.isEmpty || report.errors.isEmpty {
+            printOperations(report.operations, verb: verb)
+        }
         for error in report.errors {
             print("error: \(error.item): \(error.message)")
         }
