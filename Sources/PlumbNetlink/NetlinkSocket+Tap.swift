@@ -13,6 +13,11 @@ extension NetlinkSocket {
         try NetlinkInputValidation.name(spec.name, operation: operation)
         _ = try NetlinkInputValidation.mtu(spec.mtu, operation: operation, device: spec.name)
         try NetlinkInputValidation.alias(spec.alias, operation: operation, device: spec.name)
+        // The tun driver creates the tap in the calling thread's namespace, the socket configures it in its own.
+        guard Self.currentNamespace() == namespace else {
+            throw NetlinkError(operation: operation, device: spec.name, code: nil,
+                               message: "called from a thread in another network namespace than the socket's")
+        }
         logger.debug("creating tap", metadata: ["device": "\(spec.name)"])
 
         let fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC)

@@ -17,6 +17,8 @@ public final class NetlinkSocket {
 
     let handle: OpaquePointer
     let logger: Logger
+    /// The network namespace the socket was opened in (inode of `/proc/thread-self/ns/net`), if readable.
+    let namespace: ino_t?
     private var nextSequence: UInt32
 
     /// Opens and connects the socket in the calling thread's current network namespace.
@@ -41,10 +43,17 @@ public final class NetlinkSocket {
         _ = setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &on, socklen_t(MemoryLayout<Int32>.size))
         self.handle = handle
         self.logger = logger
+        self.namespace = Self.currentNamespace()
         self.nextSequence = UInt32(truncatingIfNeeded: time(nil))
     }
 
     deinit { nl_socket_free(handle) }
+
+    /// The calling thread's network namespace, identified by the inode of `/proc/thread-self/ns/net`.
+    static func currentNamespace() -> ino_t? {
+        var info = stat()
+        return stat("/proc/thread-self/ns/net", &info) == 0 ? info.st_ino : nil
+    }
 
     /// Sends a request that expects an acknowledgement and waits for it; throws the kernel's error if it refuses.
     func perform(_ message: NetlinkMessage, operation: String, device: String?) throws {

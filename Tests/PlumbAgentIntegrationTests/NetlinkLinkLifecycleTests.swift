@@ -202,4 +202,16 @@ final class NetlinkLinkLifecycleTests: XCTestCase {
             }
         }
     }
+
+    func testTapCreationFromAThreadInAnotherNamespaceIsRefused() throws {
+        try NetworkNamespace.with { ns in
+            let socket = try ns.run { [self] in try NetlinkSocket(logger: logger) }
+            // This test thread is in the original namespace: the tap would land there, not in the socket's.
+            XCTAssertThrowsError(try socket.createTap(TapSpec(name: "pltapwrong"))) { error in
+                XCTAssertTrue((error as? NetlinkError)?.message.contains("another network namespace") == true, "\(error)")
+            }
+            XCTAssertFalse(try socket.links().contains { $0.name == "pltapwrong" })
+            XCTAssertNotEqual(try NetworkNamespace.Command.execute("ip", ["link", "show", "pltapwrong"]).status, 0)
+        }
+    }
 }
