@@ -580,8 +580,7 @@ BEGIN
         WITH req AS (SELECT * FROM unnest(v_nics)),
         req_pf AS (
             SELECT hypervisor, pf,
-                   count(*) FILTER (WHERE mechanism = 'vfio') AS vfio,
-                   count(*) FILTER (WHERE mechanism = 'passthrough') AS passthrough
+                   count(*) FILTER (WHERE mechanism = 'vfio') AS vfio
             FROM req WHERE pf IS NOT NULL GROUP BY hypervisor, pf
         ),
         req_virtio AS (SELECT DISTINCT hypervisor FROM req WHERE mechanism = 'virtio'),
@@ -590,7 +589,7 @@ BEGIN
                    s.passed_through_to,
                    (s.is_underlay AND (s.host_has_virtio OR EXISTS (SELECT 1 FROM req_virtio r WHERE r.hypervisor = p.hypervisor)))
                        AS serves_virtio,
-                   coalesce(rp.vfio, 0) AS req_vfio, coalesce(rp.passthrough, 0) AS req_passthrough,
+                   coalesce(rp.vfio, 0) AS req_vfio,
                    (SELECT min(plumb.nic_field(q.vm_ordinal, q.nic_ordinal)) FROM req q
                      WHERE q.hypervisor = p.hypervisor AND q.pf = p.pf AND q.mechanism = 'passthrough'
                        AND (q.vm_ordinal, q.nic_ordinal) < (p.vm_ordinal, p.nic_ordinal)) AS earlier_passthrough
@@ -607,13 +606,11 @@ BEGIN
                           c.network, c.pf, c.hypervisor), plumb.nic_field(c.vm_ordinal, c.nic_ordinal))
         FROM checked c WHERE c.mechanism = 'vfio' AND c.guest_vlans AND NOT c.can_stack_vlans
         UNION ALL
+        -- (Within one request, a PF asked for both whole and for VFs is refused at the passthrough NIC: rule 17.)
         SELECT plumb.problem(c.vm_ordinal, c.nic_ordinal, 12, 409, 'pf_in_use',
-                   CASE WHEN c.passed_through_to IS NOT NULL
-                        THEN format('NIC %s of %s is passed through whole to materialization %s; it has no VFs to give',
-                                    c.pf, c.hypervisor, c.passed_through_to)
-                        ELSE format('NIC %s of %s is passed through whole by this request; it has no VFs to give', c.pf, c.hypervisor)
-                   END, plumb.nic_field(c.vm_ordinal, c.nic_ordinal) || '.pf')
-        FROM checked c WHERE c.mechanism = 'vfio' AND (c.passed_through_to IS NOT NULL OR c.req_passthrough > 0)
+                   format('NIC %s of %s is passed through whole to materialization %s; it has no VFs to give',
+                          c.pf, c.hypervisor, c.passed_through_to), plumb.nic_field(c.vm_ordinal, c.nic_ordinal) || '.pf')
+        FROM checked c WHERE c.mechanism = 'vfio' AND c.passed_through_to IS NOT NULL
         UNION ALL
         SELECT plumb.problem(c.vm_ordinal, c.nic_ordinal, 13, 422, 'mode_pinned',
                    format('NIC %s of %s may not mix virtio and vfio and serves virtio NICs (it carries the underlay)',
@@ -651,10 +648,10 @@ BEGIN
                         ELSE format('virtio NICs of %s use its underlay NIC %s, which may not mix virtio and vfio and is pinned to vfio by its VFs',
                                     p.hypervisor, s.pf)
                    END, plumb.nic_field(p.vm_ordinal, p.nic_ordinal))
+        -- (Within one request, virtio and VFs on a non-mixing underlay are refused at the VF: rule 13.)
         FROM req p JOIN plumb.pf_state s ON s.hypervisor = p.hypervisor AND s.is_underlay
-        LEFT JOIN req_pf rp ON rp.hypervisor = s.hypervisor AND rp.pf = s.pf
         WHERE p.mechanism = 'virtio'
-          AND (s.passed_through_to IS NOT NULL OR (NOT s.may_mix AND (s.vfs_used > 0 OR coalesce(rp.vfio, 0) > 0)))
+          AND (s.passed_through_to IS NOT NULL OR (NOT s.may_mix AND s.vfs_used > 0))
     ) x;
 
     -- vfio NICs without a named PF: spread over the hypervisor's SR-IOV NICs that may take them.
@@ -1223,7 +1220,9 @@ $$;
         Migration(version: 6, name: "facility", sql: ####"""
 -- PUT /v1/facility: declarative and idempotent. The document has been validated on its own by
 -- the controller; here it is checked against what is in use (quarantined allocations included),
--- then written, raising the generation of every host whose facts changed.
+-- then written, raising the generation of every host whose facts changed. A host that holds
+-- quarantined identifiers still has their rows (VLANs, VM NICs), so it counts as in use until it
+-- reports or is force-released.
 
 CREATE FUNCTION plumb.facility_leaves(p_doc jsonb)
 RETURNS TABLE (ordinal int, name text, doc jsonb, vtep_ip inet, vlan_first int, vlan_last int, reserved_vlans int[])
@@ -1322,7 +1321,7 @@ BEGIN
                    format('hypervisors[%s].reserved_vlans', nh.ordinal))
         FROM plumb.network_vlans v JOIN plumb.facility_hypervisors(p_doc) nh ON nh.leaf = v.leaf
         WHERE v.vlan = ANY (nh.reserved_vlans)
-        -- Hypervisors with VM NICs or quarantine holds: stay, keep their VTEP and leaf; the underlay
+        -- Hypervisors with VM NICs (quarantined ones included): stay, keep their VTEP and leaf; the underlay
         -- NIC of virtio NICs stays.
         UNION ALL
         SELECT plumb.problem(4, 0, 0, 409, 'in_use',
@@ -1382,14 +1381,6 @@ BEGIN
                 AND (SELECT h.underlay_nic FROM plumb.facility_hypervisors(p_doc) h WHERE h.name = o.hypervisor) = o.name)
         ) c (o, what, why, changed)
         WHERE c.changed
-        -- Hosts that still hold quarantined identifiers stay until they report or are force-released.
-        UNION ALL
-        SELECT plumb.problem(6, 0, 0, 409, 'in_use',
-                   format('%s %s still holds %s', mh.kind, mh.host, plumb.holder_text(mh.mid, 'quarantine')),
-                   CASE mh.kind WHEN 'leaf' THEN 'leaves' ELSE 'hypervisors' END)
-        FROM plumb.materialization_hosts mh
-        WHERE (mh.kind = 'leaf' AND mh.host NOT IN (SELECT l.name FROM plumb.facility_leaves(p_doc) l))
-           OR (mh.kind = 'hypervisor' AND mh.host NOT IN (SELECT h.name FROM plumb.facility_hypervisors(p_doc) h))
     ) x;
 
     -- Write it. New hosts start at generation 1; hosts whose facts changed get a new generation.

@@ -156,8 +156,7 @@ BEGIN
         WITH req AS (SELECT * FROM unnest(v_nics)),
         req_pf AS (
             SELECT hypervisor, pf,
-                   count(*) FILTER (WHERE mechanism = 'vfio') AS vfio,
-                   count(*) FILTER (WHERE mechanism = 'passthrough') AS passthrough
+                   count(*) FILTER (WHERE mechanism = 'vfio') AS vfio
             FROM req WHERE pf IS NOT NULL GROUP BY hypervisor, pf
         ),
         req_virtio AS (SELECT DISTINCT hypervisor FROM req WHERE mechanism = 'virtio'),
@@ -166,7 +165,7 @@ BEGIN
                    s.passed_through_to,
                    (s.is_underlay AND (s.host_has_virtio OR EXISTS (SELECT 1 FROM req_virtio r WHERE r.hypervisor = p.hypervisor)))
                        AS serves_virtio,
-                   coalesce(rp.vfio, 0) AS req_vfio, coalesce(rp.passthrough, 0) AS req_passthrough,
+                   coalesce(rp.vfio, 0) AS req_vfio,
                    (SELECT min(plumb.nic_field(q.vm_ordinal, q.nic_ordinal)) FROM req q
                      WHERE q.hypervisor = p.hypervisor AND q.pf = p.pf AND q.mechanism = 'passthrough'
                        AND (q.vm_ordinal, q.nic_ordinal) < (p.vm_ordinal, p.nic_ordinal)) AS earlier_passthrough
@@ -183,13 +182,11 @@ BEGIN
                           c.network, c.pf, c.hypervisor), plumb.nic_field(c.vm_ordinal, c.nic_ordinal))
         FROM checked c WHERE c.mechanism = 'vfio' AND c.guest_vlans AND NOT c.can_stack_vlans
         UNION ALL
+        -- (Within one request, a PF asked for both whole and for VFs is refused at the passthrough NIC: rule 17.)
         SELECT plumb.problem(c.vm_ordinal, c.nic_ordinal, 12, 409, 'pf_in_use',
-                   CASE WHEN c.passed_through_to IS NOT NULL
-                        THEN format('NIC %s of %s is passed through whole to materialization %s; it has no VFs to give',
-                                    c.pf, c.hypervisor, c.passed_through_to)
-                        ELSE format('NIC %s of %s is passed through whole by this request; it has no VFs to give', c.pf, c.hypervisor)
-                   END, plumb.nic_field(c.vm_ordinal, c.nic_ordinal) || '.pf')
-        FROM checked c WHERE c.mechanism = 'vfio' AND (c.passed_through_to IS NOT NULL OR c.req_passthrough > 0)
+                   format('NIC %s of %s is passed through whole to materialization %s; it has no VFs to give',
+                          c.pf, c.hypervisor, c.passed_through_to), plumb.nic_field(c.vm_ordinal, c.nic_ordinal) || '.pf')
+        FROM checked c WHERE c.mechanism = 'vfio' AND c.passed_through_to IS NOT NULL
         UNION ALL
         SELECT plumb.problem(c.vm_ordinal, c.nic_ordinal, 13, 422, 'mode_pinned',
                    format('NIC %s of %s may not mix virtio and vfio and serves virtio NICs (it carries the underlay)',
@@ -227,10 +224,10 @@ BEGIN
                         ELSE format('virtio NICs of %s use its underlay NIC %s, which may not mix virtio and vfio and is pinned to vfio by its VFs',
                                     p.hypervisor, s.pf)
                    END, plumb.nic_field(p.vm_ordinal, p.nic_ordinal))
+        -- (Within one request, virtio and VFs on a non-mixing underlay are refused at the VF: rule 13.)
         FROM req p JOIN plumb.pf_state s ON s.hypervisor = p.hypervisor AND s.is_underlay
-        LEFT JOIN req_pf rp ON rp.hypervisor = s.hypervisor AND rp.pf = s.pf
         WHERE p.mechanism = 'virtio'
-          AND (s.passed_through_to IS NOT NULL OR (NOT s.may_mix AND (s.vfs_used > 0 OR coalesce(rp.vfio, 0) > 0)))
+          AND (s.passed_through_to IS NOT NULL OR (NOT s.may_mix AND s.vfs_used > 0))
     ) x;
 
     -- vfio NICs without a named PF: spread over the hypervisor's SR-IOV NICs that may take them.

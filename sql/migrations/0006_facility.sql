@@ -1,6 +1,8 @@
 -- PUT /v1/facility: declarative and idempotent. The document has been validated on its own by
 -- the controller; here it is checked against what is in use (quarantined allocations included),
--- then written, raising the generation of every host whose facts changed.
+-- then written, raising the generation of every host whose facts changed. A host that holds
+-- quarantined identifiers still has their rows (VLANs, VM NICs), so it counts as in use until it
+-- reports or is force-released.
 
 CREATE FUNCTION plumb.facility_leaves(p_doc jsonb)
 RETURNS TABLE (ordinal int, name text, doc jsonb, vtep_ip inet, vlan_first int, vlan_last int, reserved_vlans int[])
@@ -99,7 +101,7 @@ BEGIN
                    format('hypervisors[%s].reserved_vlans', nh.ordinal))
         FROM plumb.network_vlans v JOIN plumb.facility_hypervisors(p_doc) nh ON nh.leaf = v.leaf
         WHERE v.vlan = ANY (nh.reserved_vlans)
-        -- Hypervisors with VM NICs or quarantine holds: stay, keep their VTEP and leaf; the underlay
+        -- Hypervisors with VM NICs (quarantined ones included): stay, keep their VTEP and leaf; the underlay
         -- NIC of virtio NICs stays.
         UNION ALL
         SELECT plumb.problem(4, 0, 0, 409, 'in_use',
@@ -159,14 +161,6 @@ BEGIN
                 AND (SELECT h.underlay_nic FROM plumb.facility_hypervisors(p_doc) h WHERE h.name = o.hypervisor) = o.name)
         ) c (o, what, why, changed)
         WHERE c.changed
-        -- Hosts that still hold quarantined identifiers stay until they report or are force-released.
-        UNION ALL
-        SELECT plumb.problem(6, 0, 0, 409, 'in_use',
-                   format('%s %s still holds %s', mh.kind, mh.host, plumb.holder_text(mh.mid, 'quarantine')),
-                   CASE mh.kind WHEN 'leaf' THEN 'leaves' ELSE 'hypervisors' END)
-        FROM plumb.materialization_hosts mh
-        WHERE (mh.kind = 'leaf' AND mh.host NOT IN (SELECT l.name FROM plumb.facility_leaves(p_doc) l))
-           OR (mh.kind = 'hypervisor' AND mh.host NOT IN (SELECT h.name FROM plumb.facility_hypervisors(p_doc) h))
     ) x;
 
     -- Write it. New hosts start at generation 1; hosts whose facts changed get a new generation.
