@@ -12,7 +12,7 @@ extension PlanBuilder {
     /// Plans every network (a nil `vtep` with no networks removes all of Plumb's devices).
     mutating func planNetworks(_ networks: [HostDesiredState.Network], vtep: HostDesiredState.VTEP?) {
         let valid = validNetworks(networks, vtep: vtep)
-        let underlay = vtep?.underlayNic.flatMap { observed.link(named: $0) }
+        let underlay = vtep?.underlayNic.flatMap { link(named: $0) }
         var expected: [String: ExpectedDevice] = [:]
         for network in valid {
             guard let vtep else { break }
@@ -90,7 +90,7 @@ extension PlanBuilder {
 
     /// The observed device Plumb can keep for `name`: owned and already of the right kind and parameters.
     private func keptDevice(_ name: String, expected: [String: ExpectedDevice]) -> ObservedLink? {
-        guard let link = observed.link(named: name), configuration.owns(link), let expectation = expected[name],
+        guard let link = link(named: name), configuration.owns(link), let expectation = expected[name],
               conforms(link, to: expectation) else { return nil }
         return link
     }
@@ -117,7 +117,7 @@ extension PlanBuilder {
 
     /// An item error when `name` is taken by a device Plumb does not own; true if the name is free or Plumb's.
     private mutating func claimable(_ name: String, item: String) -> Bool {
-        guard let link = observed.link(named: name), !configuration.owns(link) else { return true }
+        guard let link = link(named: name), !configuration.owns(link) else { return true }
         fail(item, "device \(name) exists and is not Plumb's (link group \(link.group), alias "
              + "\(link.alias.map { "'\($0)'" } ?? "none")); left alone")
         return false
@@ -185,7 +185,7 @@ extension PlanBuilder {
             let entry = ObservedFDBEntry(index: vxlan?.index ?? 0, mac: mac, dst: dst)
             if seen.insert(entry).inserted { wanted.append(entry) }
         }
-        let present = vxlan.map { link in observed.fdb.filter { $0.index == link.index } } ?? []
+        let present = vxlan.map { link in fdb(of: link.index) } ?? []
         let fdbItem = "\(item) fdb"
         for entry in present where !seen.contains(entry) {
             add(fdbItem, parent: item, .deleteFDB(device: name, mac: entry.mac, dst: entry.dst))

@@ -74,7 +74,7 @@ extension PlanBuilder {
                                                spoofcheck: vf.spoofcheck, trust: vf.trust, linkState: vf.linkState)
         }
         guard pf.numVfs > 0 else { return }
-        guard let link = observed.link(named: pf.name) else {
+        guard let link = link(named: pf.name) else {
             fail(item, "network device \(pf.name) not found: its VFs cannot be configured"); return
         }
         for index in 0..<pf.numVfs {

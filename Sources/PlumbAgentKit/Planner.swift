@@ -43,11 +43,22 @@ struct PlanBuilder {
     let observed: ObservedHost
     let configuration: AgentConfiguration
     private(set) var plan = Plan()
+    /// The observed links by name and the VXLAN entries by device index, so planning stays linear in the host's size.
+    private let linksByName: [String: ObservedLink]
+    private let fdbByIndex: [Int32: [ObservedFDBEntry]]
 
     init(observed: ObservedHost, configuration: AgentConfiguration) {
         self.observed = observed
         self.configuration = configuration
+        linksByName = Dictionary(observed.links.map { ($0.name, $0) }) { first, _ in first }
+        fdbByIndex = Dictionary(grouping: observed.fdb, by: \.index)
     }
+
+    /// The observed device called `name`, if any.
+    func link(named name: String) -> ObservedLink? { linksByName[name] }
+
+    /// The observed VXLAN forwarding entries of the device with `index`.
+    func fdb(of index: Int32) -> [ObservedFDBEntry] { fdbByIndex[index] ?? [] }
 
     mutating func add(_ item: String, parent: String? = nil, _ action: Action) {
         plan.operations.append(Operation(item: item, parentItem: parent, action))

@@ -17,9 +17,20 @@ final class SysfsTests: XCTestCase {
         fixtures = try tree.nonEmptyFiles()
     }
 
-    /// The files a test changed, with their new content.
-    private func changedFiles() throws -> [String: String] {
-        try tree.nonEmptyFiles().filter { fixtures[$0.key] != $0.value }
+    /// Checks that the adapter reports `expected` as its writes, in this order, and that exactly those files
+    /// changed on disk, each holding its value and a newline.
+    private func assertWrites(_ writes: @autoclosure () throws -> [Sysfs.Write], _ expected: [Sysfs.Write],
+                              file: StaticString = #filePath, line: UInt = #line) throws {
+        XCTAssertEqual(try writes(), expected, file: file, line: line)
+        let changed = try tree.nonEmptyFiles().filter { fixtures[$0.key] != $0.value }
+        XCTAssertEqual(changed, Dictionary(expected.map { ($0.path, $0.value + "\n") }) { _, last in last }, file: file, line: line)
+    }
+
+    /// Puts the NIC in the state passthrough leaves it in: overridden to and bound to `vfio-pci`.
+    private func passThroughNIC() throws {
+        try tree.file("bus/pci/devices/\(T.nic)/driver_override", "vfio-pci\n")
+        try tree.link("bus/pci/devices/\(T.nic)/driver", to: "../../drivers/vfio-pci")
+        fixtures = try tree.nonEmptyFiles()
     }
 
     func testReadsSRIOVCountsVirtualFunctionsAndDriver() throws {
@@ -37,20 +48,14 @@ final class SysfsTests: XCTestCase {
     }
 
     func testSetNumVFsWritesTheCount() throws {
-        XCTAssertEqual(try sysfs.setNumVFs(T.pf, count: 0), [Sysfs.Write("bus/pci/devices/\(T.pf)/sriov_numvfs", "0")])
-        XCTAssertEqual(try changedFiles(), ["bus/pci/devices/\(T.pf)/sriov_numvfs": "0\n"])
+        try assertWrites(try sysfs.setNumVFs(T.pf, count: 0), [Sysfs.Write("bus/pci/devices/\(T.pf)/sriov_numvfs", "0")])
     }
 
     func testBindToVFIOSetsOverrideUnbindsThenBinds() throws {
-        XCTAssertEqual(try sysfs.bindToVFIO(T.vf0), [
+        try assertWrites(try sysfs.bindToVFIO(T.vf0), [
             Sysfs.Write("bus/pci/devices/\(T.vf0)/driver_override", "vfio-pci"),
             Sysfs.Write("bus/pci/drivers/iavf/unbind", "\(T.vf0)"),
             Sysfs.Write("bus/pci/drivers/vfio-pci/bind", "\(T.vf0)"),
-        ])
-        XCTAssertEqual(try changedFiles(), [
-            "bus/pci/devices/\(T.vf0)/driver_override": "vfio-pci\n",
-            "bus/pci/drivers/iavf/unbind": "\(T.vf0)\n",
-            "bus/pci/drivers/vfio-pci/bind": "\(T.vf0)\n",
         ])
     }
 
@@ -58,10 +63,12 @@ final class SysfsTests: XCTestCase {
         // Override set and unbound from iavf, but not yet bound to vfio-pci.
         try tree.file("bus/pci/devices/\(T.vf0)/driver_override", "vfio-pci\n")
         try FileManager.default.removeItem(atPath: "\(tree.root)/bus/pci/devices/\(T.vf0)/driver")
-        XCTAssertEqual(try sysfs.bindToVFIO(T.vf0), [Sysfs.Write("bus/pci/drivers/vfio-pci/bind", "\(T.vf0)")])
+        fixtures = try tree.nonEmptyFiles()
+        try assertWrites(try sysfs.bindToVFIO(T.vf0), [Sysfs.Write("bus/pci/drivers/vfio-pci/bind", "\(T.vf0)")])
         // Fully bound: nothing to write.
         try tree.link("bus/pci/devices/\(T.vf0)/driver", to: "../../drivers/vfio-pci")
-        XCTAssertEqual(try sysfs.bindToVFIO(T.vf0), [])
+        fixtures = try tree.nonEmptyFiles()
+        try assertWrites(try sysfs.bindToVFIO(T.vf0), [])
     }
 
     func testBindToVFIOWithoutTheVFIODriverFailsNamingTheFile() throws {
@@ -72,25 +79,17 @@ final class SysfsTests: XCTestCase {
     }
 
     func testGiveBackClearsOverrideUnbindsAndBindsTheOriginalDriver() throws {
-        try tree.file("bus/pci/devices/\(T.nic)/driver_override", "vfio-pci\n")
-        try tree.link("bus/pci/devices/\(T.nic)/driver", to: "../../drivers/vfio-pci")
-        fixtures = try tree.nonEmptyFiles()
-        XCTAssertEqual(try sysfs.giveBack(T.nic, to: "ixgbe"), [
+        try passThroughNIC()
+        try assertWrites(try sysfs.giveBack(T.nic, to: "ixgbe"), [
             Sysfs.Write("bus/pci/devices/\(T.nic)/driver_override", ""),
             Sysfs.Write("bus/pci/drivers/vfio-pci/unbind", "\(T.nic)"),
             Sysfs.Write("bus/pci/drivers/ixgbe/bind", "\(T.nic)"),
         ])
-        XCTAssertEqual(try changedFiles(), [
-            "bus/pci/devices/\(T.nic)/driver_override": "\n",
-            "bus/pci/drivers/vfio-pci/unbind": "\(T.nic)\n",
-            "bus/pci/drivers/ixgbe/bind": "\(T.nic)\n",
-        ])
     }
 
     func testGiveBackWithoutAKnownDriverLetsTheKernelProbe() throws {
-        try tree.file("bus/pci/devices/\(T.nic)/driver_override", "vfio-pci\n")
-        try tree.link("bus/pci/devices/\(T.nic)/driver", to: "../../drivers/vfio-pci")
-        XCTAssertEqual(try sysfs.giveBack(T.nic, to: nil), [
+        try passThroughNIC()
+        try assertWrites(try sysfs.giveBack(T.nic, to: nil), [
             Sysfs.Write("bus/pci/devices/\(T.nic)/driver_override", ""),
             Sysfs.Write("bus/pci/drivers/vfio-pci/unbind", "\(T.nic)"),
             Sysfs.Write("bus/pci/drivers_probe", "\(T.nic)"),
