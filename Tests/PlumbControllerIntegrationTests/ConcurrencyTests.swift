@@ -12,21 +12,9 @@ final class ConcurrencyTests: StoreTestCase {
     private static let clients = 16
     private static let experimentsPerClient = 50
 
-    /// A small deterministic generator, so that a failure can be replayed.
-    private struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     /// 1–2 networks, 1–2 VMs with 1–3 NICs each, mostly what the facility can give (virtio
     /// anywhere, VFs and passthrough where there are NICs for them), so that pools are what runs out.
-    private static func randomSpec(_ random: inout SplitMix) -> MaterializationSpec {
+    private static func randomSpec(_ random: inout some RandomNumberGenerator) -> MaterializationSpec {
         let networks = (0..<Int.random(in: 1...2, using: &random)).map {
             MaterializationSpec.Network(name: "n\($0)", guestVlans: Int.random(in: 0..<8, using: &random) == 0)
         }
@@ -70,7 +58,7 @@ final class ConcurrencyTests: StoreTestCase {
         let outcomes = try await withThrowingTaskGroup(of: Outcome.self) { group -> [Outcome] in
             for client in 0..<Self.clients {
                 group.addTask {
-                    var random = SplitMix(state: UInt64(client + 1))
+                    var random = SystemRandomNumberGenerator()
                     var outcome = Outcome()
                     var live: [String] = []
                     for index in 0..<Self.experimentsPerClient {

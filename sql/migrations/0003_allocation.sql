@@ -173,49 +173,36 @@ BEGIN
             JOIN plumb.pf_state s ON s.hypervisor = p.hypervisor AND s.pf = p.pf
             LEFT JOIN req_pf rp ON rp.hypervisor = p.hypervisor AND rp.pf = p.pf
         )
-        SELECT plumb.problem(c.vm_ordinal, c.nic_ordinal, 10, 422, 'no_sriov',
-                   format('NIC %s of %s has no SR-IOV VFs (vf_limit 0)', c.pf, c.hypervisor), plumb.nic_field(c.vm_ordinal, c.nic_ordinal) || '.pf') AS problem
-        FROM checked c WHERE c.mechanism = 'vfio' AND c.vf_limit = 0
-        UNION ALL
-        SELECT plumb.problem(c.vm_ordinal, c.nic_ordinal, 11, 422, 'guest_vlans_unsupported',
-                   format('network %s carries guest VLAN tags and NIC %s of %s cannot stack VLAN tags (802.1ad): use virtio',
-                          c.network, c.pf, c.hypervisor), plumb.nic_field(c.vm_ordinal, c.nic_ordinal))
-        FROM checked c WHERE c.mechanism = 'vfio' AND c.guest_vlans AND NOT c.can_stack_vlans
-        UNION ALL
-        -- (Within one request, a PF asked for both whole and for VFs is refused at the passthrough NIC: rule 17.)
-        SELECT plumb.problem(c.vm_ordinal, c.nic_ordinal, 12, 409, 'pf_in_use',
-                   format('NIC %s of %s is passed through whole to materialization %s; it has no VFs to give',
-                          c.pf, c.hypervisor, c.passed_through_to), plumb.nic_field(c.vm_ordinal, c.nic_ordinal) || '.pf')
-        FROM checked c WHERE c.mechanism = 'vfio' AND c.passed_through_to IS NOT NULL
-        UNION ALL
-        SELECT plumb.problem(c.vm_ordinal, c.nic_ordinal, 13, 422, 'mode_pinned',
-                   format('NIC %s of %s may not mix virtio and vfio and serves virtio NICs (it carries the underlay)',
-                          c.pf, c.hypervisor), plumb.nic_field(c.vm_ordinal, c.nic_ordinal) || '.pf')
-        FROM checked c WHERE c.mechanism = 'vfio' AND NOT c.may_mix AND c.serves_virtio
-        UNION ALL
-        SELECT plumb.problem(c.vm_ordinal, c.nic_ordinal, 14, 422, 'not_passthrough_capable',
-                   format('NIC %s of %s may not be passed through', c.pf, c.hypervisor), plumb.nic_field(c.vm_ordinal, c.nic_ordinal) || '.pf')
-        FROM checked c WHERE c.mechanism = 'passthrough' AND NOT c.passthrough_capable
-        UNION ALL
-        SELECT plumb.problem(c.vm_ordinal, c.nic_ordinal, 15, 409, 'pf_in_use',
-                   format('NIC %s of %s is already passed through to materialization %s; passthrough NICs are never shared',
-                          c.pf, c.hypervisor, c.passed_through_to), plumb.nic_field(c.vm_ordinal, c.nic_ordinal) || '.pf')
-        FROM checked c WHERE c.mechanism = 'passthrough' AND c.passed_through_to IS NOT NULL
-        UNION ALL
-        SELECT plumb.problem(c.vm_ordinal, c.nic_ordinal, 16, 422, 'passthrough_shared',
-                   format('NIC %s of %s is already passed through to %s; passthrough NICs are never shared',
-                          c.pf, c.hypervisor, c.earlier_passthrough), plumb.nic_field(c.vm_ordinal, c.nic_ordinal) || '.pf')
-        FROM checked c WHERE c.mechanism = 'passthrough' AND c.earlier_passthrough IS NOT NULL
-        UNION ALL
-        SELECT plumb.problem(c.vm_ordinal, c.nic_ordinal, 17, 409, 'pf_in_use',
-                   format('NIC %s of %s carries VFs, so it cannot be passed through whole', c.pf, c.hypervisor),
-                   plumb.nic_field(c.vm_ordinal, c.nic_ordinal) || '.pf')
-        FROM checked c WHERE c.mechanism = 'passthrough' AND (c.vfs_used > 0 OR c.req_vfio > 0)
-        UNION ALL
-        SELECT plumb.problem(c.vm_ordinal, c.nic_ordinal, 18, 422, 'pf_in_use',
-                   format('NIC %s of %s carries the underlay of virtio NICs, so it cannot be passed through', c.pf, c.hypervisor),
-                   plumb.nic_field(c.vm_ordinal, c.nic_ordinal) || '.pf')
-        FROM checked c WHERE c.mechanism = 'passthrough' AND c.serves_virtio
+        SELECT plumb.problem(c.vm_ordinal, c.nic_ordinal, r.rule, r.status, r.code, r.message,
+                             plumb.nic_field(c.vm_ordinal, c.nic_ordinal) || r.suffix) AS problem
+        FROM checked c
+        CROSS JOIN LATERAL (VALUES
+            (10, 422, 'no_sriov', '.pf', c.mechanism = 'vfio' AND c.vf_limit = 0,
+             format('NIC %s of %s has no SR-IOV VFs (vf_limit 0)', c.pf, c.hypervisor)),
+            (11, 422, 'guest_vlans_unsupported', '', c.mechanism = 'vfio' AND c.guest_vlans AND NOT c.can_stack_vlans,
+             format('network %s carries guest VLAN tags and NIC %s of %s cannot stack VLAN tags (802.1ad): use virtio',
+                    c.network, c.pf, c.hypervisor)),
+            -- Within one request, a PF asked for whole and for VFs is refused at the passthrough NIC (17).
+            (12, 409, 'pf_in_use', '.pf', c.mechanism = 'vfio' AND c.passed_through_to IS NOT NULL,
+             format('NIC %s of %s is passed through whole to materialization %s; it has no VFs to give',
+                    c.pf, c.hypervisor, c.passed_through_to)),
+            (13, 422, 'mode_pinned', '.pf', c.mechanism = 'vfio' AND NOT c.may_mix AND c.serves_virtio,
+             format('NIC %s of %s may not mix virtio and vfio and serves virtio NICs (it carries the underlay)',
+                    c.pf, c.hypervisor)),
+            (14, 422, 'not_passthrough_capable', '.pf', c.mechanism = 'passthrough' AND NOT c.passthrough_capable,
+             format('NIC %s of %s may not be passed through', c.pf, c.hypervisor)),
+            (15, 409, 'pf_in_use', '.pf', c.mechanism = 'passthrough' AND c.passed_through_to IS NOT NULL,
+             format('NIC %s of %s is already passed through to materialization %s; passthrough NICs are never shared',
+                    c.pf, c.hypervisor, c.passed_through_to)),
+            (16, 422, 'passthrough_shared', '.pf', c.mechanism = 'passthrough' AND c.earlier_passthrough IS NOT NULL,
+             format('NIC %s of %s is already passed through to %s; passthrough NICs are never shared',
+                    c.pf, c.hypervisor, c.earlier_passthrough)),
+            (17, 409, 'pf_in_use', '.pf', c.mechanism = 'passthrough' AND (c.vfs_used > 0 OR c.req_vfio > 0),
+             format('NIC %s of %s carries VFs, so it cannot be passed through whole', c.pf, c.hypervisor)),
+            (18, 422, 'pf_in_use', '.pf', c.mechanism = 'passthrough' AND c.serves_virtio,
+             format('NIC %s of %s carries the underlay of virtio NICs, so it cannot be passed through', c.pf, c.hypervisor))
+        ) r (rule, status, code, suffix, applies, message)
+        WHERE r.applies
         UNION ALL
         SELECT plumb.problem(p.vm_ordinal, p.nic_ordinal, 19, 422, 'mode_pinned',
                    CASE WHEN s.passed_through_to IS NOT NULL
@@ -284,19 +271,9 @@ BEGIN
 
     PERFORM plumb.refuse_first(coalesce(jsonb_agg(x.problem), '[]')) FROM (
         SELECT plumb.problem(p.vm_ordinal, p.nic_ordinal, 20,
-                   CASE WHEN EXISTS (SELECT 1 FROM plumb.pf_state s
-                                     WHERE s.hypervisor = p.hypervisor AND s.vf_limit > 0 AND (s.can_stack_vlans OR NOT p.guest_vlans)
-                                       AND s.passed_through_to IS NULL AND NOT (NOT s.may_mix AND s.is_underlay AND s.host_has_virtio))
-                        THEN 409 ELSE 422 END,
-                   CASE WHEN EXISTS (SELECT 1 FROM plumb.pf_state s
-                                     WHERE s.hypervisor = p.hypervisor AND s.vf_limit > 0 AND (s.can_stack_vlans OR NOT p.guest_vlans)
-                                       AND s.passed_through_to IS NULL AND NOT (NOT s.may_mix AND s.is_underlay AND s.host_has_virtio))
-                        THEN 'pool_exhausted'
-                        WHEN p.guest_vlans THEN 'guest_vlans_unsupported'
-                        ELSE 'no_sriov' END,
-                   CASE WHEN EXISTS (SELECT 1 FROM plumb.pf_state s
-                                     WHERE s.hypervisor = p.hypervisor AND s.vf_limit > 0 AND (s.can_stack_vlans OR NOT p.guest_vlans)
-                                       AND s.passed_through_to IS NULL AND NOT (NOT s.may_mix AND s.is_underlay AND s.host_has_virtio))
+                   CASE WHEN k.has_nic THEN 409 ELSE 422 END,
+                   CASE WHEN k.has_nic THEN 'pool_exhausted' WHEN p.guest_vlans THEN 'guest_vlans_unsupported' ELSE 'no_sriov' END,
+                   CASE WHEN k.has_nic
                         THEN format('VF pool of %s is exhausted: no SR-IOV NIC%s has a free VF',
                                     p.hypervisor, CASE WHEN p.guest_vlans THEN ' that stacks VLAN tags' ELSE '' END)
                         WHEN p.guest_vlans
@@ -305,7 +282,13 @@ BEGIN
                         ELSE format('no NIC of %s can give a VF (none has SR-IOV VFs free of passthrough and of virtio pinning)', p.hypervisor)
                    END,
                    plumb.nic_field(p.vm_ordinal, p.nic_ordinal)) AS problem
-        FROM unnest(v_nics) p WHERE p.mechanism = 'vfio' AND p.pf IS NULL
+        FROM unnest(v_nics) p
+        -- Is there a NIC that could give this VF if it had one free?
+        CROSS JOIN LATERAL (SELECT EXISTS (
+            SELECT 1 FROM plumb.pf_state s
+            WHERE s.hypervisor = p.hypervisor AND s.vf_limit > 0 AND (s.can_stack_vlans OR NOT p.guest_vlans)
+              AND s.passed_through_to IS NULL AND NOT (NOT s.may_mix AND s.is_underlay AND s.host_has_virtio)) AS has_nic) k
+        WHERE p.mechanism = 'vfio' AND p.pf IS NULL
     ) x;
 
     -- passthrough NICs without a named PF: the free passthrough-capable NICs, by name.
@@ -334,15 +317,15 @@ BEGIN
 
     PERFORM plumb.refuse_first(coalesce(jsonb_agg(x.problem), '[]')) FROM (
         SELECT plumb.problem(p.vm_ordinal, p.nic_ordinal, 30,
-                   CASE WHEN EXISTS (SELECT 1 FROM plumb.host_nics h WHERE h.hypervisor = p.hypervisor AND h.passthrough)
-                        THEN 409 ELSE 422 END,
-                   CASE WHEN EXISTS (SELECT 1 FROM plumb.host_nics h WHERE h.hypervisor = p.hypervisor AND h.passthrough)
-                        THEN 'pool_exhausted' ELSE 'not_passthrough_capable' END,
-                   CASE WHEN EXISTS (SELECT 1 FROM plumb.host_nics h WHERE h.hypervisor = p.hypervisor AND h.passthrough)
-                        THEN format('passthrough pool of %s is exhausted: no free NIC may be passed through', p.hypervisor)
+                   CASE WHEN k.has_nic THEN 409 ELSE 422 END,
+                   CASE WHEN k.has_nic THEN 'pool_exhausted' ELSE 'not_passthrough_capable' END,
+                   CASE WHEN k.has_nic THEN format('passthrough pool of %s is exhausted: no free NIC may be passed through', p.hypervisor)
                         ELSE format('no NIC of %s may be passed through', p.hypervisor) END,
                    plumb.nic_field(p.vm_ordinal, p.nic_ordinal)) AS problem
-        FROM unnest(v_nics) p WHERE p.mechanism = 'passthrough' AND p.pf IS NULL
+        FROM unnest(v_nics) p
+        CROSS JOIN LATERAL (SELECT EXISTS (SELECT 1 FROM plumb.host_nics h
+                                           WHERE h.hypervisor = p.hypervisor AND h.passthrough) AS has_nic) k
+        WHERE p.mechanism = 'passthrough' AND p.pf IS NULL
     ) x;
 
     -- VF indices: the lowest free ones (quarantined ones are not free) below each PF's limit.
