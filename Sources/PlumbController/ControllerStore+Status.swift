@@ -18,7 +18,19 @@ extension ControllerStore {
         }
     }
 
-    /// `GET /v1/hosts`: every host, its generations and state.
+    /// Notes that the host's agent is alive without a status report (call it whenever the host asks
+    /// for its desired state): `last_seen` moves, so an idle, converged host does not look unresponsive.
+    /// 404 if unknown.
+    public func recordContact(_ host: HostKey) async throws {
+        let updated = try await read { connection in
+            try connection.query("UPDATE plumb.hosts SET last_seen = now() WHERE kind = $1 AND name = $2",
+                                 [host.kind.rawValue, host.name]).affectedRows
+        }
+        guard updated == 1 else { throw APIError.notFound("unknown \(host.kind.rawValue) \(host.name)") }
+    }
+
+    /// `GET /v1/hosts`: every host, its generations and state (`unresponsive` when neither a report
+    /// nor a ``recordContact(_:)`` came within `unresponsiveAfter`).
     public func hosts() async throws -> HostList {
         let seconds = unresponsiveSeconds
         let list = try await read { connection in

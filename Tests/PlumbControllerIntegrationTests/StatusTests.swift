@@ -97,4 +97,13 @@ final class StatusUnresponsiveTests: StoreTestCase {
         XCTAssertEqual(hosts.first { $0.name == "hv0" }?.state, .unresponsive)
         XCTAssertEqual(hosts.first { $0.name == "leaf0" }?.state, .unknown)
     }
+
+    func testContactMovesLastSeen() async throws {
+        try await declareFacility()
+        try await store.recordContact(.leaf("leaf0"))
+        let leaf = try await store.hosts().hosts.first { $0.name == "leaf0" }
+        XCTAssertNotNil(leaf?.lastSeen)
+        XCTAssertNil(leaf?.appliedGeneration)
+        await assertRefused(404, "not_found", field: nil) { try await self.store.recordContact(.leaf("nope")) }
+    }
 }
