@@ -17,6 +17,12 @@ final class SysfsTests: XCTestCase {
         fixtures = try tree.nonEmptyFiles()
     }
 
+    /// XCTest keeps test case instances for the whole run: drop the tree now so its directory is removed.
+    override func tearDown() {
+        tree = nil
+        sysfs = nil
+    }
+
     /// Checks that the adapter reports `expected` as its writes, in this order, and that exactly those files
     /// changed on disk, each holding its value and a newline.
     private func assertWrites(_ writes: @autoclosure () throws -> [Sysfs.Write], _ expected: [Sysfs.Write],
