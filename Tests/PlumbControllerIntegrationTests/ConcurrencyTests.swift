@@ -112,6 +112,9 @@ final class ConcurrencyTests: StoreTestCase {
         let touched = Set(try await rows("SELECT DISTINCT materialization AS value FROM plumb.allocation_history")
             .map { try $0.string("value") })
         XCTAssertEqual(touched.intersection(refused.keys), [])
+        let refusedRows = try await count("SELECT count(*) AS value FROM plumb.materializations WHERE id = ANY ($1::text[])",
+                                          [Array(refused.keys)])
+        XCTAssertEqual(refusedRows, 0)
         XCTAssertEqual(touched, Set(created), "every materialization has at least a VNI in the history")
 
         // Replay the history: a value is never allocated again before it was freed.
