@@ -10,7 +10,9 @@ import PlumbPostgres
 /// transaction and one round trip; this type validates input, calls them and decodes their answers.
 /// Refusals are thrown as ``APIError`` with the HTTP status they are served with.
 public final class ControllerStore: Sendable {
+    /// The connections every call runs on (the HTTP layer's health check may use it too).
     public let pool: PostgresPool
+    /// Readiness timing.
     public let configuration: ControllerConfiguration
     let logger: Logger
 

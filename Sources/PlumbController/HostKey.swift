@@ -4,7 +4,9 @@ import PlumbModel
 public struct HostKey: Hashable, Sendable, CustomStringConvertible {
     public typealias Kind = HostReadiness.Kind
 
+    /// Hypervisor or leaf switch.
     public var kind: Kind
+    /// The name it has in the facility.
     public var name: String
 
     public init(kind: Kind, name: String) {
