@@ -53,6 +53,28 @@ final class ReconcileTests: XCTestCase {
         }
     }
 
+    func testTapsMovedBetweenNetworksTakeTheirNewBridgesIsolation() throws {
+        try NetworkNamespace.with { ns in
+            let host = try H(ns)
+            let reconciler = try host.reconciler()
+            XCTAssertEqual(try ns.run { try reconciler.apply(H.desired) }.errors, [])
+            var moved = H.desired
+            let pltap2 = moved.networks[0].taps.removeLast()
+            let pltap3 = moved.networks[1].taps.removeLast()
+            moved.networks[0].taps.append(pltap3)
+            moved.networks[1].taps.append(pltap2)
+            // A port enslaved anew starts with `isolated` off: only the move into the isolated network sets it.
+            XCTAssertEqual(try ns.run { try reconciler.plan(moved) }.map(\.action), [
+                .setMaster(link: "pltap3", master: "plbr7001"),
+                .setIsolated(link: "pltap3", isolated: true),
+                .setMaster(link: "pltap2", master: "plbr7002"),
+            ])
+            XCTAssertEqual(try ns.run { try reconciler.apply(moved) }.errors, [])
+            try host.assertPlumbing(moved)
+            XCTAssertEqual(try ns.run { try reconciler.plan(moved) }, [])
+        }
+    }
+
     func testDriftMadeWithIproute2IsRepaired() throws {
         try NetworkNamespace.with { ns in
             let host = try H(ns)

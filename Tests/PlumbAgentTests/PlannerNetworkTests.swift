@@ -119,6 +119,20 @@ final class PlannerNetworkTests: XCTestCase {
         ])
     }
 
+    func testTapMovedToANewNetworkIsReEnslavedWithoutIsolation() {
+        var desired = F.desired
+        let moved = desired.networks[0].taps.removeLast()
+        desired.networks.append(HostDesiredState.Network(vni: 7002, isolated: false, flood: [], fdb: [], taps: [moved]))
+        XCTAssertEqual(F.plan(desired, F.converged).operations.map(\.action), [
+            .createBridge(name: "plbr7002", mtu: 1450, alias: "plumb:vni 7002"),
+            .setUp(link: "plbr7002"),
+            .createVXLAN(name: "plvx7002", vni: 7002, local: F.local, port: 4789, underlay: "eth0", mtu: 1450, alias: "plumb:vni 7002"),
+            .setMaster(link: "plvx7002", master: "plbr7002"),
+            .setUp(link: "plvx7002"),
+            .setMaster(link: "pltap2", master: "plbr7002"),
+        ])
+    }
+
     func testVXLANParameterMismatchRecreatesTheDeviceAndItsEntries() {
         for change in [{ (vxlan: inout ObservedVXLAN) in vxlan.vni = 7999 }, { $0.local = IPv4Address("198.18.0.9")! },
                        { $0.port = 8472 }, { $0.learning = true }] {
