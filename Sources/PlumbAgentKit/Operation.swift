@@ -73,6 +73,7 @@ public enum Action: Equatable, Sendable, CustomStringConvertible {
     case deleteLink(name: String)
     case setMaster(link: String, master: String)
     case setMTU(link: String, mtu: Int)
+    case setAlias(link: String, alias: String)
     case setUp(link: String)
     case setIsolated(link: String, isolated: Bool)
     /// Adds (for the flood MAC: appends) a VXLAN forwarding entry.
@@ -100,6 +101,7 @@ public enum Action: Equatable, Sendable, CustomStringConvertible {
         case .deleteLink(let name): return "delete link \(name)"
         case .setMaster(let link, let master): return "set \(link) master \(master)"
         case .setMTU(let link, let mtu): return "set \(link) mtu \(mtu)"
+        case .setAlias(let link, let alias): return "set \(link) alias '\(alias)'"
         case .setUp(let link): return "set \(link) up"
         case .setIsolated(let link, let isolated): return "set bridge port \(link) isolated \(isolated ? "on" : "off")"
         case .addFDB(let device, let mac, let dst): return "add fdb \(mac) dev \(device) dst \(dst)"

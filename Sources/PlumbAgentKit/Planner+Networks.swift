@@ -134,7 +134,7 @@ extension PlanBuilder {
 
         let bridge = keptDevice(bridgeName, expected: expected)
         if bridge == nil { add(item, .createBridge(name: bridgeName, mtu: mtu, alias: alias)) }
-        fixMTUAndUp(bridge, name: bridgeName, mtu: mtu, item: item)
+        fixAttributes(bridge, name: bridgeName, mtu: mtu, alias: alias, item: item)
 
         let vxlan = keptDevice(vxlanName, expected: expected)
         if vxlan == nil {
@@ -142,26 +142,26 @@ extension PlanBuilder {
                                    underlay: underlay, mtu: mtu, alias: alias))
         }
         fixPort(vxlan, name: vxlanName, bridge: bridge, bridgeName: bridgeName, isolated: false, item: item)
-        fixMTUAndUp(vxlan, name: vxlanName, mtu: mtu, item: item)
+        fixAttributes(vxlan, name: vxlanName, mtu: mtu, alias: alias, item: item)
         planFDB(network, vxlan: vxlan, name: vxlanName, item: item)
 
         for tap in network.taps {
             let tapItem = tapItem(tap)
             guard claimable(tap.name, item: tapItem) else { continue }
             let link = keptDevice(tap.name, expected: expected)
-            if link == nil {
-                add(tapItem, parent: item, .createTap(name: tap.name, mtu: mtu,
-                                                      alias: configuration.tapAlias(materialization: tap.materialization,
-                                                                                    vm: tap.vm, nic: tap.nic)))
-            }
+            let tapAlias = configuration.tapAlias(materialization: tap.materialization, vm: tap.vm, nic: tap.nic)
+            if link == nil { add(tapItem, parent: item, .createTap(name: tap.name, mtu: mtu, alias: tapAlias)) }
             fixPort(link, name: tap.name, bridge: bridge, bridgeName: bridgeName, isolated: network.isolated,
                     item: tapItem, parent: item)
-            fixMTUAndUp(link, name: tap.name, mtu: mtu, item: tapItem, parent: item)
+            fixAttributes(link, name: tap.name, mtu: mtu, alias: tapAlias, item: tapItem, parent: item)
         }
     }
 
-    /// Sets the MTU if it differs and brings the device up if it is down (always for a device about to be made).
-    private mutating func fixMTUAndUp(_ link: ObservedLink?, name: String, mtu: Int, item: String, parent: String? = nil) {
+    /// Restores the alias (missing after an interrupted creation, or naming an older VM), sets the MTU if it differs,
+    /// and brings the device up if it is down (always for a device about to be made).
+    private mutating func fixAttributes(_ link: ObservedLink?, name: String, mtu: Int, alias: String, item: String,
+                                        parent: String? = nil) {
+        if let link, link.alias != alias { add(item, parent: parent, .setAlias(link: name, alias: alias)) }
         if let link, link.mtu != mtu { add(item, parent: parent, .setMTU(link: name, mtu: mtu)) }
         if link?.isUp != true { add(item, parent: parent, .setUp(link: name)) }
     }

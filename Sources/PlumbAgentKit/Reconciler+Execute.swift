@@ -63,6 +63,8 @@ extension Reconciler {
             try socket.setLink(index: try index(link, in: indexes), master: .attach(try index(master, in: indexes)))
         case .setMTU(let link, let mtu):
             try socket.setLink(index: try index(link, in: indexes), mtu: mtu)
+        case .setAlias(let link, let alias):
+            try socket.setLink(index: try index(link, in: indexes), alias: alias)
         case .setUp(let link):
             try socket.setLink(index: try index(link, in: indexes), up: true)
         case .setIsolated(let link, let isolated):

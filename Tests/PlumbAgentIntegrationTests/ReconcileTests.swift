@@ -84,6 +84,7 @@ final class ReconcileTests: XCTestCase {
             try ns.ip("link", "set", "pltap2", "mtu", "1400")
             try ns.bridge("link", "set", "dev", "pltap2", "isolated", "off")
             try ns.ip("link", "set", "plvx7002", "down")
+            try ns.ip("link", "set", "plbr7002", "alias", "")
             XCTAssertEqual(try ns.run { try reconciler.plan(H.desired) }.map(\.action), [
                 // The bridge followed its port down to 1400 (its MTU was not set explicitly).
                 .setMTU(link: "plbr7001", mtu: 1450),
@@ -91,6 +92,7 @@ final class ReconcileTests: XCTestCase {
                 .setIsolated(link: "pltap1", isolated: true),
                 .setIsolated(link: "pltap2", isolated: true),
                 .setMTU(link: "pltap2", mtu: 1450),
+                .setAlias(link: "plbr7002", alias: "plumb:vni 7002"),
                 .setUp(link: "plvx7002"),
             ])
             XCTAssertEqual(try ns.run { try reconciler.apply(H.desired) }.errors, [])

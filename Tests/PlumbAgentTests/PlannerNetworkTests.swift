@@ -133,6 +133,16 @@ final class PlannerNetworkTests: XCTestCase {
         ])
     }
 
+    func testInterruptedCreationAndStaleAliasesAreCompleted() {
+        // Created with the group but killed before the alias was set; a tap whose alias names an older VM.
+        var observed = F.changing(F.converged, "plbr7001") { $0.alias = nil }
+        observed = F.changing(observed, "pltap2") { $0.alias = "plumb:mz0/vm0/eth0" }
+        XCTAssertEqual(F.plan(F.desired, observed).operations.map(\.action), [
+            .setAlias(link: "plbr7001", alias: "plumb:vni 7001"),
+            .setAlias(link: "pltap2", alias: "plumb:mz1/vm2/eth0"),
+        ])
+    }
+
     func testVXLANParameterMismatchRecreatesTheDeviceAndItsEntries() {
         for change in [{ (vxlan: inout ObservedVXLAN) in vxlan.vni = 7999 }, { $0.local = IPv4Address("198.18.0.9")! },
                        { $0.port = 8472 }, { $0.learning = true }] {
