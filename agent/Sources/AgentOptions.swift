@@ -23,6 +23,13 @@ struct AgentOptions: ParsableArguments {
     @Option(help: "Least severe log level written to standard error.")
     var logLevel: Logger.Level = .info
 
+    @Option(help: "Log lines as text (key=value metadata) or as one JSON object per line.")
+    var logFormat: LogFormat = .text
+
+    enum LogFormat: String, ExpressibleByArgument, CaseIterable {
+        case text, json
+    }
+
     func validate() throws {
         if let mtu, !(68...65535).contains(mtu) {
             throw ValidationError("--mtu must be between 68 and 65535, got \(mtu)")
@@ -35,13 +42,21 @@ struct AgentOptions: ParsableArguments {
                            tapOwner: try tapOwner.map { try Self.userID($0) }, tapGroup: try tapGroup.map { try Self.groupID($0) })
     }
 
-    /// Sends logs to standard error, `key=value` metadata on each line, and returns the agent's logger.
+    /// Sends logs to standard error in the chosen format and returns the agent's logger.
     func bootstrapLogging() -> Logger {
         let level = logLevel
+        let format = logFormat
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
+            switch format {
+            case .text:
+                var handler = StreamLogHandler.standardError(label: label)
+                handler.logLevel = level
+                return handler
+            case .json:
+                var handler = JSONLogHandler(label: label)
+                handler.logLevel = level
+                return handler
+            }
         }
         return Logger(label: "plumb.agent")
     }
