@@ -117,17 +117,18 @@ CREATE VIEW plumb.materialization_items AS
     UNION ALL
     SELECT r.mid, i.* FROM plumb.vm_nics r, LATERAL plumb.allocation_items('vm_nics', to_jsonb(r)) i;
 
--- Released: the materialization was deleted; its identifiers are quarantined.
+-- Released: the materialization was deleted; its identifiers are quarantined. (A row trigger, so
+-- that the lookup by mid uses the indexes.)
 CREATE FUNCTION plumb.record_release() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     INSERT INTO plumb.allocation_history (event, kind, value, scope, materialization, mid, holder)
-    SELECT 'released', i.kind, i.value, i.scope, r.id, r.mid, i.holder
-    FROM changed r JOIN plumb.materialization_items i ON i.mid = r.mid
-    WHERE r.state = 'released';
+    SELECT 'released', i.kind, i.value, i.scope, NEW.id, NEW.mid, i.holder
+    FROM plumb.materialization_items i
+    WHERE i.mid = NEW.mid;
     RETURN NULL;
 END $$;
-CREATE TRIGGER materializations_released AFTER UPDATE ON plumb.materializations
-    REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION plumb.record_release();
+CREATE TRIGGER materializations_released AFTER UPDATE OF state ON plumb.materializations
+    FOR EACH ROW WHEN (OLD.state = 'active' AND NEW.state = 'released') EXECUTE FUNCTION plumb.record_release();
 
 -- A materialization goes from active to released once; nothing else about it changes.
 CREATE FUNCTION plumb.check_materialization_update() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -155,11 +156,7 @@ CREATE VIEW plumb.current_allocations AS
 --   passthrough  one pool per hypervisor (its NICs that may be passed through)
 --   mac          one pool for the testbed (02:00:00:00:00:01 … 02:ff:ff:ff:ff:ff; requested MACs elsewhere are not counted)
 CREATE VIEW plumb.pool_usage AS
-WITH held AS (
-    SELECT i.kind, i.scope, i.value, m.state
-    FROM plumb.materialization_items i JOIN plumb.materializations m ON m.mid = i.mid
-),
-vni_size AS (
+WITH vni_size AS (
     SELECT coalesce(sum(r.last - r.first + 1), 0)
            - (SELECT count(*) FROM plumb.reserved_vnis v
               WHERE EXISTS (SELECT 1 FROM plumb.vni_ranges r2 WHERE v.vni BETWEEN r2.first AND r2.last)) AS size
@@ -181,14 +178,21 @@ pools AS (
     UNION ALL SELECT 'passthrough', hypervisor, count(*) FROM plumb.host_nics WHERE passthrough GROUP BY hypervisor
     UNION ALL SELECT 'mac', '', 1099511627775
 ),
+-- The same kinds and scopes as allocation_items, counted straight from the tables (this view is
+-- read on every metrics scrape).
+held AS (
+    SELECT 'vni' AS pool, '' AS scope, n.mid FROM plumb.networks n
+    UNION ALL SELECT 'vlan', v.leaf, v.mid FROM plumb.network_vlans v
+    UNION ALL SELECT 'vf', n.hypervisor || '/' || n.pf, n.mid FROM plumb.vm_nics n WHERE n.mechanism = 'vfio'
+    UNION ALL SELECT 'passthrough', n.hypervisor, n.mid FROM plumb.vm_nics n WHERE n.mechanism = 'passthrough'
+    UNION ALL SELECT 'mac', '', n.mid FROM plumb.vm_nics n WHERE n.mac BETWEEN 2199023255553 AND 3298534883327
+),
 used AS (
-    SELECT kind AS pool, scope,
-           count(*) FILTER (WHERE state = 'active') AS allocated,
-           count(*) FILTER (WHERE state = 'released') AS quarantined
-    FROM held
-    WHERE kind <> 'tap'
-      AND (kind <> 'mac' OR plumb.mac_value(value) BETWEEN 2199023255553 AND 3298534883327)
-    GROUP BY kind, scope
+    SELECT h.pool, h.scope,
+           count(*) FILTER (WHERE m.state = 'active') AS allocated,
+           count(*) FILTER (WHERE m.state = 'released') AS quarantined
+    FROM held h JOIN plumb.materializations m ON m.mid = h.mid
+    GROUP BY h.pool, h.scope
 )
 SELECT p.pool, p.scope, p.size,
        coalesce(u.allocated, 0) AS allocated,
