@@ -54,14 +54,15 @@ final class AgentProcess: @unchecked Sendable {
         return log
     }
 
-    /// Blocks until the agent has logged a line containing `text` (true), or closed its standard error without it (false).
+    /// Blocks until the agent has logged `text` (true), or has closed its standard error or let `limit` pass
+    /// without it (false). The limit only keeps a broken agent from hanging the test run.
     @discardableResult
-    func waitForLog(containing text: String) -> Bool {
+    func waitForLog(containing text: String, limit: TimeInterval = 120) -> Bool {
+        let deadline = Date(timeIntervalSinceNow: limit)
         condition.lock()
         defer { condition.unlock() }
         while !log.contains(text) {
-            if logClosed { return false }
-            condition.wait()
+            if logClosed || !condition.wait(until: deadline) { return log.contains(text) }
         }
         return true
     }
