@@ -1,1 +1,0 @@
-// PlumbPostgres: under construction.
