@@ -12,6 +12,7 @@ let package = Package(
     products: [
         .executable(name: "plumb-controller", targets: ["plumb-controller"]),
         .executable(name: "plumb-agent", targets: ["plumb-agent"]),
+        .executable(name: "plumbctl", targets: ["plumbctl"]),
         .library(name: "PlumbModel", targets: ["PlumbModel"]),
     ],
     dependencies: [
@@ -78,6 +79,23 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ], path: "agent/Sources"),
+        .executableTarget(name: "plumbctl", dependencies: [
+            "PlumbHTTPClient", "PlumbModel",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ], path: "plumbctl/Sources"),
+        /// Attaches to a tap by name (as QEMU does) and sends or receives Ethernet frames: the demo's and
+        /// the end-to-end tests' stand-in for a VM.
+        .executableTarget(name: "plumb-tap", dependencies: [
+            "CPlumbShim",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], path: "Tests/Tools/plumb-tap"),
+        /// The benchmarks of issue 5: one executable, one subcommand per benchmark, each printing a table.
+        .executableTarget(name: "plumb-bench", dependencies: [
+            "PlumbController", "PlumbPostgres", "PlumbAgentKit", "PlumbNetlink", "PlumbHTTPClient", "PlumbModel",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ], path: "Benchmarks/plumb-bench"),
 
         // Tests: pure unit tests, then integration tests that need PostgreSQL or root.
         .target(name: "PlumbTestSupport", dependencies: [
@@ -92,6 +110,9 @@ let package = Package(
         ]),
         .testTarget(name: "PlumbAgentIntegrationTests", dependencies: [
             "PlumbAgentKit", "PlumbNetlink", "PlumbHTTPClient", "PlumbModel", "PlumbTestSupport",
+        ]),
+        .testTarget(name: "PlumbEndToEndTests", dependencies: [
+            "PlumbHTTPClient", "PlumbModel", "PlumbTestSupport",
         ]),
     ],
     swiftLanguageModes: [.v5]

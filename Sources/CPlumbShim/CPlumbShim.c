@@ -1,3 +1,4 @@
+#define _GNU_SOURCE
 #include "CPlumbShim.h"
 
 #include <errno.h>
@@ -71,3 +72,11 @@ int plumb_pg_diag_sqlstate(void) { return PG_DIAG_SQLSTATE; }
 int plumb_pg_diag_message_primary(void) { return PG_DIAG_MESSAGE_PRIMARY; }
 int plumb_pg_diag_message_detail(void) { return PG_DIAG_MESSAGE_DETAIL; }
 int plumb_pg_diag_constraint_name(void) { return PG_DIAG_CONSTRAINT_NAME; }
+
+int plumb_spawn_add_chdir(posix_spawn_file_actions_t *actions, const char *path) {
+    return posix_spawn_file_actions_addchdir_np(actions, path);
+}
+
+int plumb_spawn_add_closefrom(posix_spawn_file_actions_t *actions, int lowfd) {
+    return posix_spawn_file_actions_addclosefrom_np(actions, lowfd);
+}

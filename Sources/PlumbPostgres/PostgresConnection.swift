@@ -10,7 +10,7 @@ public final class PostgresConnection {
     private let onRoundTrip: () -> Void
 
     /// Connects with a libpq connection string or URL and sets the session to UTC/ISO dates.
-    init(url: String, onRoundTrip: @escaping () -> Void = {}) throws {
+    public init(url: String, onRoundTrip: @escaping () -> Void = {}) throws {
         self.onRoundTrip = onRoundTrip
         handle = PQconnectdb(url)
         guard let handle, PQstatus(handle) == CONNECTION_OK else {

@@ -3,13 +3,15 @@
 
 /*
  * The few C entry points the Swift importer cannot reach: libcurl's variadic
- * curl_easy_setopt, the TUNSETIFF ioctl and libpq's PG_DIAG_* macros.
+ * curl_easy_setopt, the TUNSETIFF ioctl, libpq's PG_DIAG_* macros and glibc's
+ * _np posix_spawn file actions (declared only under _GNU_SOURCE).
  * Each function does one thing and adds no logic of its own.
  */
 
 #include <stddef.h>
 #include <stdint.h>
 #include <curl/curl.h>
+#include <spawn.h>
 
 /* libcurl: typed wrappers around the variadic curl_easy_setopt. */
 CURLcode plumb_curl_setopt_long(CURL *handle, CURLoption option, long value);
@@ -40,5 +42,9 @@ int plumb_pg_diag_sqlstate(void);
 int plumb_pg_diag_message_primary(void);
 int plumb_pg_diag_message_detail(void);
 int plumb_pg_diag_constraint_name(void);
+
+/* posix_spawn: change directory in the child; close every descriptor from lowfd up in the child. */
+int plumb_spawn_add_chdir(posix_spawn_file_actions_t *actions, const char *path);
+int plumb_spawn_add_closefrom(posix_spawn_file_actions_t *actions, int lowfd);
 
 #endif
