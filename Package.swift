@@ -87,7 +87,7 @@ let package = Package(
         /// Attaches to a tap by name (as QEMU does) and sends or receives Ethernet frames: the demo's and
         /// the end-to-end tests' stand-in for a VM.
         .executableTarget(name: "plumb-tap", dependencies: [
-            "CPlumbShim",
+            "CPlumbShim", "PlumbModel",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Tests/Tools/plumb-tap"),
         /// The benchmarks of issue 5: one executable, one subcommand per benchmark, each printing a table.

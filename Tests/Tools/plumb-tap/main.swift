@@ -1,1 +1,1 @@
-print("under construction")
+PlumbTap.main()
