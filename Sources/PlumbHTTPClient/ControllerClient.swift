@@ -106,6 +106,19 @@ public final class ControllerClient: @unchecked Sendable {
         _ = try send("POST", "/v1/hosts/\(Self.pathSegment(host))/force-release")
     }
 
+    // MARK: Audit
+
+    /// `GET /v1/audit/vni/{n}?at=TIME`: who held VNI `vni` at `at`, or over its whole history when `at` is nil.
+    public func auditVNI(_ vni: Int, at: Date? = nil) throws -> VNIAudit {
+        var path = "/v1/audit/vni/\(vni)"
+        if let at {
+            let formatter = ISO8601DateFormatter()
+            formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+            path += "?at=\(formatter.string(from: at))"
+        }
+        return try call("GET", path)
+    }
+
     // MARK: Transport
 
     private func pollDesired<Document: Decodable>(path: String, after: Int64?, wait: Duration?) throws

@@ -1,1 +1,1 @@
-print("under construction")
+Plumbctl.main()
