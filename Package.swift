@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.5.0"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.0.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.20.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.1.0"),
@@ -36,6 +37,7 @@ let package = Package(
 
         // Shared libraries.
         .target(name: "PlumbModel"),
+        .target(name: "PlumbLogging", dependencies: [.product(name: "Logging", package: "swift-log")]),
         .target(name: "PlumbPostgres", dependencies: [
             "CLibPQ", "CPlumbShim",
             .product(name: "Logging", package: "swift-log"),
@@ -49,9 +51,12 @@ let package = Package(
         ]),
         .target(name: "PlumbControllerServer", dependencies: [
             "PlumbModel", "PlumbPostgres", "PlumbController",
+            .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
@@ -70,12 +75,15 @@ let package = Package(
 
         // Executables.
         .executableTarget(name: "plumb-controller", dependencies: [
-            "PlumbControllerServer", "PlumbController", "PlumbPostgres",
+            "PlumbControllerServer", "PlumbController", "PlumbPostgres", "PlumbHTTPClient", "PlumbLogging",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], path: "controller/Sources"),
         .executableTarget(name: "plumb-agent", dependencies: [
-            "PlumbAgentKit", "PlumbModel",
+            "PlumbAgentKit", "PlumbModel", "PlumbLogging",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ], path: "agent/Sources"),
@@ -107,6 +115,11 @@ let package = Package(
         .testTarget(name: "PlumbAgentTests", dependencies: ["PlumbAgentKit", "PlumbNetlink", "PlumbModel", "PlumbTestSupport"]),
         .testTarget(name: "PlumbControllerIntegrationTests", dependencies: [
             "PlumbControllerServer", "PlumbController", "PlumbPostgres", "PlumbHTTPClient", "PlumbModel", "PlumbTestSupport",
+        ]),
+        .testTarget(name: "PlumbControllerServerTests", dependencies: [
+            "PlumbControllerServer", "PlumbController", "PlumbPostgres", "PlumbHTTPClient", "PlumbModel", "PlumbTestSupport",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .testTarget(name: "PlumbAgentIntegrationTests", dependencies: [
             "PlumbAgentKit", "PlumbNetlink", "PlumbHTTPClient", "PlumbModel", "PlumbTestSupport",

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import PlumbAgentKit
+import PlumbLogging
 
 /// Options every subcommand shares: how this host is plumbed and how the agent logs.
 struct AgentOptions: ParsableArguments {
@@ -26,10 +27,6 @@ struct AgentOptions: ParsableArguments {
     @Option(help: "Log lines as text (key=value metadata) or as one JSON object per line.")
     var logFormat: LogFormat = .text
 
-    enum LogFormat: String, ExpressibleByArgument, CaseIterable {
-        case text, json
-    }
-
     func validate() throws {
         if let mtu, !(68...65535).contains(mtu) {
             throw ValidationError("--mtu must be between 68 and 65535, got \(mtu)")
@@ -44,20 +41,7 @@ struct AgentOptions: ParsableArguments {
 
     /// Sends logs to standard error in the chosen format and returns the agent's logger.
     func bootstrapLogging() -> Logger {
-        let level = logLevel
-        let format = logFormat
-        LoggingSystem.bootstrap { label in
-            switch format {
-            case .text:
-                var handler = StreamLogHandler.standardError(label: label)
-                handler.logLevel = level
-                return handler
-            case .json:
-                var handler = JSONLogHandler(label: label)
-                handler.logLevel = level
-                return handler
-            }
-        }
+        logFormat.bootstrap(level: logLevel)
         return Logger(label: "plumb.agent")
     }
 
@@ -75,3 +59,4 @@ struct AgentOptions: ParsableArguments {
 }
 
 extension Logger.Level: @retroactive ExpressibleByArgument {}
+extension LogFormat: ExpressibleByArgument {}

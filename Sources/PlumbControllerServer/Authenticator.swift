@@ -1,0 +1,82 @@
+import Foundation
+import PlumbController
+import PlumbModel
+
+/// Turns a request's `Authorization: Bearer …` header into a ``Caller`` and decides whether that
+/// caller may use a route.
+///
+/// The admin and Cogs tokens come from configuration and are compared in constant time; any other
+/// token is looked up as a host token (the database keeps only its hash).
+public struct Authenticator: Sendable {
+    private let adminToken: [UInt8]
+    private let cogsToken: [UInt8]
+    private let lookUpHost: @Sendable (String) async throws -> HostKey?
+
+    /// - Parameters:
+    ///   - adminToken: the token that may call everything.
+    ///   - cogsToken: the token of the testbed automation.
+    ///   - lookUpHost: the host a token belongs to, or nil (``ControllerStore/authenticate(hostToken:)``).
+    public init(adminToken: String, cogsToken: String, lookUpHost: @escaping @Sendable (String) async throws -> HostKey?) {
+        precondition(!adminToken.isEmpty && !cogsToken.isEmpty, "configured tokens must not be empty")
+        self.adminToken = Array(adminToken.utf8)
+        self.cogsToken = Array(cogsToken.utf8)
+        self.lookUpHost = lookUpHost
+    }
+
+    /// The caller allowed to use `route` with this `Authorization` header value, or a 401/403 ``APIError``.
+    ///
+    /// - Parameter pathName: the `{name}` of the request path, for routes a host may call about itself.
+    public func authorize(_ route: Route, authorization: String?, pathName: String?) async throws -> Caller {
+        if route.access == .anyone { return .anonymous }
+        let caller = try await identify(authorization)
+        guard Self.allows(route.access, caller, pathName: pathName) else {
+            throw APIError(status: 403, code: "forbidden", message: "\(caller) may not call \(route)")
+        }
+        return caller
+    }
+
+    /// Whether `caller` may use a route with this access (pure).
+    static func allows(_ access: Route.Access, _ caller: Caller, pathName: String?) -> Bool {
+        switch (access, caller) {
+        case (.anyone, _), (_, .admin): return true
+        case (.admin, _), (_, .anonymous): return false
+        case (.cogs, .cogs), (.ownHostReads, .cogs): return true
+        case (.ownHostReports, .cogs), (.cogs, .host): return false
+        case (.ownHostReads(let kind), .host(let key)): return key.kind.rawValue == kind.rawValue && key.name == pathName
+        case (.ownHostReports, .host(let key)): return key.name == pathName
+        }
+    }
+
+    private func identify(_ authorization: String?) async throws -> Caller {
+        guard let token = Self.bearerToken(authorization) else {
+            throw APIError(status: 401, code: "unauthorized",
+                           message: "a bearer token is required (Authorization: Bearer TOKEN)")
+        }
+        let presented = Array(token.utf8)
+        if Self.constantTimeEqual(presented, adminToken) { return .admin }
+        if Self.constantTimeEqual(presented, cogsToken) { return .cogs }
+        if let host = try await lookUpHost(token) { return .host(host) }
+        throw APIError(status: 401, code: "unauthorized", message: "the bearer token is not known")
+    }
+
+    /// The token of an `Authorization: Bearer TOKEN` value (scheme case-insensitive), or nil.
+    static func bearerToken(_ authorization: String?) -> String? {
+        guard let authorization else { return nil }
+        let parts = authorization.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
+        let token = parts[1].trimmingCharacters(in: .whitespaces)
+        return token.isEmpty ? nil : token
+    }
+
+    /// Compares two byte strings in time that depends only on their lengths, never on where they differ.
+    static func constantTimeEqual(_ lhs: [UInt8], _ rhs: [UInt8]) -> Bool {
+        var difference = UInt8(truncatingIfNeeded: lhs.count ^ rhs.count) | UInt8(lhs.count == rhs.count ? 0 : 1)
+        let length = max(lhs.count, rhs.count)
+        for index in 0..<length {
+            let left = index < lhs.count ? lhs[index] : 0
+            let right = index < rhs.count ? rhs[index] : 0
+            difference |= left ^ right
+        }
+        return difference == 0
+    }
+}

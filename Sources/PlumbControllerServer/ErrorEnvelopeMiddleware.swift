@@ -1,0 +1,43 @@
+import Hummingbird
+import Logging
+import NIOCore
+import PlumbModel
+
+/// Turns everything a handler throws into the API's JSON error envelope.
+///
+/// ``APIError``s keep their status; the framework's own errors (no route, body too large) get an
+/// envelope of their status; anything else is a bug and answers 500 with the request id, logged.
+struct ErrorEnvelopeMiddleware<Context: RequestContext>: RouterMiddleware {
+    /// Turns "no such route" into 405 when the path exists with another method.
+    let routes: [Route]
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as APIError {
+            return .error(error)
+        } catch is NIOTooManyBytesError {
+            return .error(APIError(status: 413, code: "body_too_large", message: "the request body is larger than the controller accepts",
+                                   field: "body"))
+        } catch let error as HTTPError where error.status == .notFound && context.endpointPath == "NotFound" {
+            return .error(notFound(request))
+        } catch let error as any HTTPResponseError where error.status.code < 500 {
+            return .error(APIError(status: error.status.code, code: "http_\(error.status.code)", message: error.status.reasonPhrase))
+        } catch {
+            context.logger.error("unexpected error", metadata: ["error": "\(String(reflecting: error))",
+                                                               "method": "\(request.method)", "path": "\(request.uri.path)"])
+            return .error(APIError(status: 500, code: "internal",
+                                   message: "unexpected error; the controller's log has it under request id \(context.id)"))
+        }
+    }
+
+    private func notFound(_ request: Request) -> APIError {
+        let segments = request.uri.path.split(separator: "/")
+        let methods = routes.filter { $0.matches(segments: segments) }.map(\.method)
+        if methods.isEmpty {
+            return APIError(status: 404, code: "no_route", message: "no route \(request.method) \(request.uri.path)")
+        }
+        return APIError(status: 405, code: "method_not_allowed",
+                        message: "\(request.uri.path) answers \(methods.joined(separator: ", ")), not \(request.method)")
+    }
+}

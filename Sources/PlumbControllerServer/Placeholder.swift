@@ -1,1 +1,0 @@
-// PlumbControllerServer: under construction.

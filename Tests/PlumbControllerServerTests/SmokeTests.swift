@@ -1,0 +1,32 @@
+import Foundation
+import PlumbHTTPClient
+import PlumbModel
+import XCTest
+
+/// The whole path once: facility, materialization, desired state, status, delete, over HTTP.
+final class SmokeTests: ServerTestCase {
+    func testFacilityMaterializationDesiredStateAndStatus() async throws {
+        let declared = try admin.putFacility(TestFacility.facility())
+        XCTAssertEqual(try cogs.facility(), declared)
+
+        let materialization = try cogs.materialize(id: "exp1", spec: TestFacility.spec([.virtio, .vfio]))
+        XCTAssertEqual(materialization.id, "exp1")
+        XCTAssertEqual(materialization.networks.map(\.vni), [5000])
+        XCTAssertEqual(try cogs.materialization(id: "exp1"), materialization)
+        XCTAssertEqual(try cogs.materializations().materializations.map(\.id), ["exp1"])
+
+        let token = try admin.issueHostToken(host: "hv0")
+        let agent = client(token.token)
+        guard case .changed(let desired) = try agent.desired(host: "hv0", after: nil) else {
+            return XCTFail("expected the current document")
+        }
+        XCTAssertEqual(desired.networks.count, 1)
+        try agent.putStatus(host: "hv0", HostStatusReport(appliedGeneration: desired.generation))
+        let hv0 = try cogs.hosts().hosts.first { $0.name == "hv0" && $0.kind == .hypervisor }
+        XCTAssertEqual(hv0?.appliedGeneration, desired.generation)
+
+        try cogs.dematerialize(id: "exp1")
+        try cogs.dematerialize(id: "exp1")
+        assertAPIError(404, "not_found", field: "id") { _ = try self.cogs.materialization(id: "exp1") }
+    }
+}
