@@ -54,6 +54,10 @@ struct ControllerAPI: Sendable {
             let host = try await namedHost(try required(name), request)
             try await store.forceRelease(host: host, actor: caller.actor)
             return .empty(.noContent)
+        case .auditVNI:
+            let vni = try Self.integer(context.parameters.get("vni"), field: "vni")
+            let at = try request.uri.queryParameters["at"].map { try Self.time(String($0), field: "at") }
+            return try .json(try await store.auditVNI(vni, at: at))
         case .health:
             return try await health()
         case .metrics:
@@ -82,6 +86,24 @@ struct ControllerAPI: Sendable {
     private func required(_ value: String?, field: String = "name") throws -> String {
         guard let value else { throw APIError.invalid(field, "is missing from the path") }
         return value
+    }
+
+    /// A path parameter that must be an integer.
+    static func integer(_ text: String?, field: String) throws -> Int {
+        guard let text, let value = Int(text) else {
+            throw APIError.invalid(field, "must be an integer, got '\((text ?? "").prefix(40))'")
+        }
+        return value
+    }
+
+    /// An RFC 3339 time (`2026-03-03T14:00:00Z`, fractional seconds allowed; `+` may arrive as a space).
+    static func time(_ text: String, field: String) throws -> Date {
+        let normalized = text.replacingOccurrences(of: " ", with: "+")
+        let formatter = ISO8601DateFormatter()
+        if let date = formatter.date(from: normalized) { return date }
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        if let date = formatter.date(from: normalized) { return date }
+        throw APIError.invalid(field, "must be a time like 2026-03-03T14:00:00Z, got '\(text.prefix(40))'")
     }
 
     /// A path segment with its percent-encoding undone.

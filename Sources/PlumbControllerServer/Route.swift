@@ -8,6 +8,7 @@ public struct Route: Sendable, Hashable, CustomStringConvertible {
         case putFacility, getFacility
         case putMaterialization, getMaterialization, deleteMaterialization, listMaterializations
         case hostDesired, leafDesired, putHostStatus, listHosts, issueHostToken, forceRelease
+        case auditVNI
         case health, metrics
     }
 
@@ -65,6 +66,7 @@ public struct Route: Sendable, Hashable, CustomStringConvertible {
         Route(.issueHostToken, "POST", "/v1/hosts/{name}/token", .admin),
         Route(.forceRelease, "POST", "/v1/hosts/{name}/force-release", .admin),
         Route(.leafDesired, "GET", "/v1/leaves/{name}/desired", .ownHostReads(.leaf)),
+        Route(.auditVNI, "GET", "/v1/audit/vni/{vni}", .cogs),
         Route(.health, "GET", "/healthz", .anyone),
         Route(.metrics, "GET", "/metrics", .anyone),
     ]

@@ -35,6 +35,7 @@ final class AuthorizationTests: ServerTestCase {
             (.issueHostToken, "POST", "/v1/hosts/hv1/token", nil),
             (.forceRelease, "POST", "/v1/hosts/hv1/force-release", nil),
             (.leafDesired, "GET", "/v1/leaves/leaf0/desired", nil),
+            (.auditVNI, "GET", "/v1/audit/vni/5000", nil),
         ]
     }
 
@@ -58,7 +59,7 @@ final class AuthorizationTests: ServerTestCase {
         let allowed: [String: Set<Route.Endpoint>] = [
             "admin": Set(Route.Endpoint.allCases),
             "cogs": [.getFacility, .listMaterializations, .putMaterialization, .getMaterialization, .deleteMaterialization,
-                     .listHosts, .hostDesired, .leafDesired, .health, .metrics],
+                     .listHosts, .hostDesired, .leafDesired, .auditVNI, .health, .metrics],
             "hv0": [.hostDesired, .putHostStatus, .health, .metrics],
             "leaf0": [.leafDesired, .health, .metrics],
         ]

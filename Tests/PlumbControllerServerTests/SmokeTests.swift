@@ -30,3 +30,21 @@ final class SmokeTests: ServerTestCase {
         assertAPIError(404, "not_found", field: "id") { _ = try self.cogs.materialization(id: "exp1") }
     }
 }
+
+/// `GET /v1/audit/vni/{vni}?at=TIME` over HTTP.
+final class AuditRouteTests: ServerTestCase {
+    func testWhoHeldAVNIAtATime() throws {
+        _ = try admin.putFacility(TestFacility.facility())
+        let vni = try cogs.materialize(id: "held", spec: TestFacility.spec()).networks[0].vni
+        let during = Date()
+        XCTAssertEqual(try cogs.auditVNI(vni).holdings.map(\.materialization), ["held"])
+        XCTAssertEqual(try cogs.auditVNI(vni, at: during).holdings.map(\.materialization), ["held"])
+        XCTAssertEqual(try cogs.auditVNI(vni, at: Date(timeIntervalSince1970: 0)).holdings, [])
+        assertAPIError(400, "invalid_field", field: "vni") { _ = try self.cogs.auditVNI(0) }
+        for (path, field) in [("/v1/audit/vni/x", "vni"), ("/v1/audit/vni/5000?at=yesterday", "at")] {
+            let response = try raw("GET", path)
+            XCTAssertEqual(response.status, 400, path)
+            XCTAssertEqual(try PlumbJSON.decode(APIError.Envelope.self, from: response.body).error.field, field, path)
+        }
+    }
+}
