@@ -125,7 +125,8 @@ let package = Package(
             "PlumbAgentKit", "PlumbNetlink", "PlumbHTTPClient", "PlumbModel", "PlumbTestSupport",
         ]),
         .testTarget(name: "PlumbEndToEndTests", dependencies: [
-            "PlumbHTTPClient", "PlumbModel", "PlumbTestSupport",
+            "PlumbHTTPClient", "PlumbModel", "PlumbPostgres", "PlumbTestSupport",
+            .product(name: "Logging", package: "swift-log"),
         ]),
     ],
     swiftLanguageModes: [.v5]

@@ -1,0 +1,160 @@
+import Foundation
+import PlumbModel
+import PlumbTestSupport
+import XCTest
+
+/// `plumbctl` as an operator runs it, against a real controller (and, for --wait, real agents).
+final class PlumbctlTests: XCTestCase {
+    private var bed: EndToEndBed?
+    private var controller: ControllerProcess?
+    private var directory: URL!
+
+    override func setUpWithError() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("plumbctl-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    override func tearDown() {
+        bed?.tearDown()
+        bed = nil
+        controller?.stop()
+        controller = nil
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    private struct Outcome {
+        var status: Int32
+        var output: String
+        var errors: String
+    }
+
+    /// Runs plumbctl with the admin token file of `controller` (unless the arguments name another).
+    private func plumbctl(_ arguments: [String], controller: ControllerProcess?) throws -> Outcome {
+        var global: [String] = []
+        if let controller {
+            global = ["--controller", controller.baseURL, "--token-file", controller.dataDirectory.appendingPathComponent("admin.token").path]
+        }
+        let output = try NetworkNamespace.Command.execute(ProductPath.executable("plumbctl"), global + arguments)
+        return Outcome(status: output.status, output: output.standardOutput, errors: output.standardError)
+    }
+
+    private func write<T: Encodable>(_ value: T, _ name: String) throws -> String {
+        let url = directory.appendingPathComponent(name)
+        try PlumbJSON.encode(value).write(to: url)
+        return url.path
+    }
+
+    func testAnExperimentsLifeThroughPlumbctl() throws {
+        guard NetworkNamespace.isRoot else { throw XCTSkip("needs root (network namespaces for the agents)") }
+        let bed = try EndToEndBed(databaseURL: try TestPostgres.shared.makeDatabase())
+        self.bed = bed
+        let controller = bed.controller
+
+        let facility = try plumbctl(["facility", "apply", try write(bed.testbed.facility(), "facility.json")], controller: controller)
+        XCTAssertEqual(facility.status, 0, facility.errors)
+        XCTAssertTrue(facility.output.contains("facility applied: 3 hypervisors, 1 leaves"), facility.output)
+
+        let spec = ProductPath.packageRoot.appendingPathComponent("scripts/demo/experiment-a.json").path
+        let materialize = try plumbctl(["materialize", spec, "--id", "A", "--wait", "--timeout", "60"], controller: controller)
+        XCTAssertEqual(materialize.status, 0, materialize.errors)
+        XCTAssertTrue(materialize.errors.contains("A: 3/3 hosts applied"), materialize.errors)
+        let stored = try bed.admin.materialization(id: "A")
+        XCTAssertEqual(stored.status.state, .ready)
+        XCTAssertTrue(materialize.output.hasPrefix("materialization A: ready"), materialize.output)
+        for nic in VMNIC.all(stored) {
+            let row = materialize.output.split(separator: "\n").first { $0.contains(nic.mac) }
+            XCTAssertNotNil(row, "a row for \(nic)")
+            for field in [nic.vm, nic.host, nic.network, "virtio", "tap \(nic.tap)"] {
+                XCTAssertTrue(row?.contains(field) ?? false, "\(field) in \(row ?? "")")
+            }
+        }
+
+        let status = try plumbctl(["--json", "status", "A"], controller: controller)
+        XCTAssertEqual(status.status, 0, status.errors)
+        XCTAssertEqual(try PlumbJSON.decode(Materialization.self, from: Data(status.output.utf8)).vms, stored.vms)
+        let list = try plumbctl(["status"], controller: controller)
+        XCTAssertTrue(list.output.split(separator: "\n").contains { $0.hasPrefix("A ") && $0.contains("ready") }, list.output)
+
+        let hosts = try plumbctl(["hosts"], controller: controller)
+        XCTAssertEqual(hosts.status, 0, hosts.errors)
+        for host in bed.testbed.hosts {
+            XCTAssertTrue(hosts.output.split(separator: "\n").contains { $0.hasPrefix("\(host) ") && $0.contains("converged") }, hosts.output)
+        }
+
+        let vni = stored.networks[0].vni
+        let audit = try plumbctl(["audit", "vni", String(vni)], controller: controller)
+        XCTAssertEqual(audit.status, 0, audit.errors)
+        XCTAssertTrue(audit.output.contains("A "), audit.output)
+        XCTAssertTrue(audit.output.contains("network lan"), audit.output)
+
+        let dematerialize = try plumbctl(["dematerialize", "A", "--wait"], controller: controller)
+        XCTAssertEqual(dematerialize.status, 0, dematerialize.errors)
+        XCTAssertTrue(dematerialize.errors.contains("A: 3/3 hosts applied"), dematerialize.errors)
+        for host in bed.testbed.hosts { XCTAssertEqual(try bed.testbed.plumbDevices(host), [], host) }
+        let audited = try plumbctl(["--json", "audit", "vni", String(vni)], controller: controller)
+        let holdings = try PlumbJSON.decode(VNIAudit.self, from: Data(audited.output.utf8)).holdings
+        XCTAssertEqual(holdings.map(\.materialization), ["A"])
+        XCTAssertEqual(holdings.map(\.state), [.freed], "freed once every agent confirmed")
+
+        let again = try plumbctl(["dematerialize", "A"], controller: controller)
+        XCTAssertEqual(again.status, 0)
+        XCTAssertTrue(again.output.contains("nothing to dematerialize"), again.output)
+        let gone = try plumbctl(["status", "A"], controller: controller)
+        XCTAssertEqual(gone.status, 1)
+        XCTAssertTrue(gone.errors.contains("HTTP 404 not_found"), gone.errors)
+    }
+
+    func testTokenWritesAPrivateFileTheControllerAccepts() throws {
+        let controller = try ControllerProcess(databaseURL: try TestPostgres.shared.makeDatabase())
+        self.controller = controller
+        _ = try controller.adminClient().putFacility(Testbed.facility(net: 0, hosts: 1))
+        let file = directory.appendingPathComponent("hv1.token").path
+        let token = try plumbctl(["token", "hv1", "--output", file], controller: controller)
+        XCTAssertEqual(token.status, 0, token.errors)
+        XCTAssertEqual(token.output, "token for hv1 written to \(file)\n")
+        let attributes = try FileManager.default.attributesOfItem(atPath: file)
+        XCTAssertEqual((attributes[.posixPermissions] as? NSNumber)?.intValue, 0o600)
+        let host = controller.client(token: try String(contentsOfFile: file, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines))
+        XCTAssertNoThrow(try host.desired(host: "hv1", after: nil), "the host's token reads its own desired state")
+    }
+
+    func testErrorsAreClearAndExitNonZero() throws {
+        let controller = try ControllerProcess(databaseURL: try TestPostgres.shared.makeDatabase())
+        self.controller = controller
+        _ = try controller.adminClient().putFacility(Testbed.facility(net: 0, hosts: 1))
+
+        let unknownHost = MaterializationSpec(networks: [.init(name: "lan")],
+                                              vms: [.init(name: "vm", hypervisor: "nowhere", nics: [.init(network: "lan")])])
+        let refused = try plumbctl(["materialize", try write(unknownHost, "bad.json"), "--id", "x"], controller: controller)
+        XCTAssertEqual(refused.status, 1)
+        XCTAssertTrue(refused.errors.hasPrefix("plumbctl: refused (HTTP "), refused.errors)
+        XCTAssertTrue(refused.errors.contains("in vms[0].hypervisor"), refused.errors)
+
+        let malformed = directory.appendingPathComponent("malformed.json")
+        try Data(#"{"networks": [{"name": 7}], "vms": []}"#.utf8).write(to: malformed)
+        let invalid = try plumbctl(["materialize", malformed.path], controller: controller)
+        XCTAssertEqual(invalid.status, 65)
+        XCTAssertTrue(invalid.errors.contains("at networks[0].name"), invalid.errors)
+
+        let missing = try plumbctl(["facility", "apply", directory.appendingPathComponent("none.json").path], controller: controller)
+        XCTAssertEqual(missing.status, 66)
+
+        let wrongToken = directory.appendingPathComponent("wrong.token")
+        try Data("not-the-token\n".utf8).write(to: wrongToken)
+        chmod(wrongToken.path, 0o600)
+        let forbidden = try plumbctl(["hosts", "--controller", controller.baseURL, "--token-file", wrongToken.path], controller: nil)
+        XCTAssertEqual(forbidden.status, 77, forbidden.errors)
+
+        let noTokenFile = try plumbctl(["hosts", "--controller", controller.baseURL, "--token-file", "/nonexistent/admin.token"],
+                                       controller: nil)
+        XCTAssertEqual(noTokenFile.status, 78)
+        XCTAssertTrue(noTokenFile.errors.contains("/nonexistent/admin.token"), noTokenFile.errors)
+
+        let port = controller.port
+        controller.stop()
+        let unreachable = try plumbctl(["hosts", "--controller", "http://127.0.0.1:\(port)", "--token-file", wrongToken.path],
+                                       controller: nil)
+        XCTAssertEqual(unreachable.status, 69)
+        XCTAssertTrue(unreachable.errors.contains("connection refused"), unreachable.errors)
+    }
+}
