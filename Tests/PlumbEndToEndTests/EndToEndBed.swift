@@ -99,16 +99,23 @@ final class EndToEndBed {
         return last
     }
 
-    /// `DELETE /v1/materializations/ID`, then waits until every hypervisor applied its generation after it.
-    func dematerialize(_ id: String, limit: TimeInterval = 60) throws {
+    /// `DELETE /v1/materializations/ID`, then waits until the hypervisors `hosts` (default: all) applied the
+    /// generation that removed it.
+    func dematerialize(_ id: String, waitingFor hosts: [String]? = nil, limit: TimeInterval = 60) throws {
         try admin.dematerialize(id: id)
-        let required = try admin.hosts().hosts.filter { $0.kind == .hypervisor }
+        let names = Set(hosts ?? testbed.hosts)
+        let required = try admin.hosts().hosts.filter { names.contains($0.name) }
             .reduce(into: [String: Int64]()) { $0[$1.name] = $1.generation }
+        try waitUntilApplied(required, what: "\(id)'s removal", limit: limit)
+    }
+
+    /// Waits until each host has applied at least the generation `required` names for it.
+    func waitUntilApplied(_ required: [String: Int64], what: String, limit: TimeInterval = 60) throws {
         let done = poll(limit: limit) {
             guard let hosts = try? self.admin.hosts().hosts else { return false }
             return hosts.filter { required[$0.name] != nil }.allSatisfy { ($0.appliedGeneration ?? -1) >= required[$0.name]! }
         }
-        guard done else { throw TapProbeError(message: "\(id): hosts did not apply its removal within \(Int(limit)) s\n\(agentLogs())") }
+        guard done else { throw TapProbeError(message: "hosts did not apply \(what) within \(Int(limit)) s\n\(agentLogs())") }
     }
 
     /// `GET /metrics`: the `plumb_pool_*` gauges as `name{pool="..",scope=".."}` → value.

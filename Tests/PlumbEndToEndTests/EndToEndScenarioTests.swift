@@ -73,8 +73,23 @@ final class EndToEndScenarioTests: XCTestCase {
         XCTAssertEqual(poolsHeld[Self.vni("allocated")], 3, "lan and link of A, lan of B")
         XCTAssertEqual(poolsHeld[Self.mac("allocated")], nics.count)
 
-        try bed.dematerialize("A")
-        try bed.dematerialize("B")
+        // Dematerialize with hv3's agent stopped: what hv3 carried stays quarantined until hv3 confirms.
+        let hv3 = try XCTUnwrap(bed.agents["hv3"])
+        hv3.terminate()
+        try bed.dematerialize("A", waitingFor: ["hv1", "hv2"])
+        try bed.dematerialize("B", waitingFor: ["hv1", "hv2"])
+        let poolsWaiting = try bed.poolGauges()
+        XCTAssertEqual(poolsWaiting[Self.vni("allocated")], 0)
+        // At least what hv3 carried (both LANs' VNIs, a3's and b3's MACs) waits; the controller may hold more
+        // (it ends quarantines per materialization, once every host it touched confirmed).
+        XCTAssertGreaterThanOrEqual(poolsWaiting[Self.vni("quarantined")] ?? 0, 2, "the two LANs reached hv3")
+        XCTAssertGreaterThanOrEqual(poolsWaiting[Self.mac("quarantined")] ?? 0, nics.filter { $0.host == "hv3" }.count)
+        XCTAssertEqual(poolsWaiting[Self.vni("free")], (poolsWaiting[Self.vni("size")] ?? 0) - (poolsWaiting[Self.vni("quarantined")] ?? 0))
+        XCTAssertFalse(try bed.testbed.plumbDevices("hv3").isEmpty, "hv3 still carries its plumbing")
+
+        try bed.startAgent("hv3")
+        let generation = try XCTUnwrap(try bed.admin.hosts().hosts.first { $0.name == "hv3" }).generation
+        try bed.waitUntilApplied(["hv3": generation], what: "the removals")
         for host in bed.testbed.hosts {
             XCTAssertEqual(try bed.testbed.plumbDevices(host), [], "Plumb devices left on \(host)")
             let left = Set(try bed.testbed.allDevices(host)).intersection(nics.map(\.tap))
