@@ -4,9 +4,7 @@ import Foundation
 public final class LoggedProcess: @unchecked Sendable {
     /// The process (for its id and state).
     public let process = Process()
-    private let condition = NSCondition()
-    private var log = ""
-    private var logClosed = false
+    private let log: PipeText
 
     /// Starts `executable ARGUMENTS...` with `environment` (nil: this process's), standard output discarded.
     public init(executable: String, arguments: [String], environment: [String: String]? = nil) throws {
@@ -18,39 +16,15 @@ public final class LoggedProcess: @unchecked Sendable {
         process.standardOutput = FileHandle.nullDevice
         process.standardInput = FileHandle.nullDevice
         try process.run()
-        Thread.detachNewThread { [self] in
-            let handle = errors.fileHandleForReading
-            while true {
-                let chunk = handle.availableData
-                condition.lock()
-                if chunk.isEmpty {
-                    logClosed = true
-                } else {
-                    log += String(decoding: chunk, as: UTF8.self)
-                }
-                condition.broadcast()
-                condition.unlock()
-                if chunk.isEmpty { return }
-            }
-        }
+        log = PipeText(errors)
     }
 
     /// Everything the process has written to standard error so far.
-    public var logText: String {
-        condition.lock()
-        defer { condition.unlock() }
-        return log
-    }
+    public var logText: String { log.contents }
 
     /// Blocks until the process has logged `text` (true), or has closed standard error or let `limit` pass without it (false).
     public func waitForLog(containing text: String, limit: TimeInterval) -> Bool {
-        let deadline = Date(timeIntervalSinceNow: limit)
-        condition.lock()
-        defer { condition.unlock() }
-        while !log.contains(text) {
-            if logClosed || !condition.wait(until: deadline) { return log.contains(text) }
-        }
-        return true
+        log.wait(limit: limit) { $0.contains(text) }
     }
 
     /// Sends SIGTERM, waits at most `limit` seconds (then SIGKILL) and answers the exit status.
