@@ -42,7 +42,7 @@ public struct Authenticator: Sendable {
         case (.admin, _), (_, .anonymous): return false
         case (.cogs, .cogs), (.ownHostReads, .cogs): return true
         case (.ownHostReports, .cogs), (.cogs, .host): return false
-        case (.ownHostReads(let kind), .host(let key)): return key.kind.rawValue == kind.rawValue && key.name == pathName
+        case (.ownHostReads(let kind), .host(let key)): return key.kind == kind && key.name == pathName
         case (.ownHostReports, .host(let key)): return key.name == pathName
         }
     }

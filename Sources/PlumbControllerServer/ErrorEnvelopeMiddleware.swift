@@ -2,11 +2,13 @@ import Hummingbird
 import Logging
 import NIOCore
 import PlumbModel
+import PlumbPostgres
 
 /// Turns everything a handler throws into the API's JSON error envelope.
 ///
 /// ``APIError``s keep their status; the framework's own errors (no route, body too large) get an
-/// envelope of their status; anything else is a bug and answers 500 with the request id, logged.
+/// envelope of their status; a database that cannot be reached is 503; anything else is a bug and
+/// answers 500 with the request id, logged.
 struct ErrorEnvelopeMiddleware<Context: RequestContext>: RouterMiddleware {
     /// Turns "no such route" into 405 when the path exists with another method.
     let routes: [Route]
@@ -21,6 +23,9 @@ struct ErrorEnvelopeMiddleware<Context: RequestContext>: RouterMiddleware {
                                    field: "body"))
         } catch let error as HTTPError where error.status == .notFound && context.endpointPath == "NotFound" {
             return .error(notFound(request))
+        } catch let error as PostgresError where error.isServerUnavailable {
+            context.logger.warning("database unavailable", metadata: ["error": "\(error)"])
+            return .error(APIError(status: 503, code: "database_unavailable", message: "the database cannot be reached; try again"))
         } catch let error as any HTTPResponseError where error.status.code < 500 {
             return .error(APIError(status: error.status.code, code: "http_\(error.status.code)", message: error.status.reasonPhrase))
         } catch {

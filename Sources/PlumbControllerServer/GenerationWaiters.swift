@@ -34,8 +34,11 @@ public actor GenerationWaiters {
 
     public init() {}
 
-    /// How many waiters are registered (for tests and metrics).
-    public var count: Int { waiters.count }
+    /// How many requests are suspended in ``wait(_:timeout:)`` now (the `plumb_long_polls_held` gauge).
+    public var heldCount: Int { waiters.values.filter { $0.continuation != nil }.count }
+
+    /// How many tickets are registered and not yet used up.
+    public var registeredCount: Int { waiters.count }
 
     /// Registers interest in `host` rising above `after` (-1: any generation).
     public func register(host: HostKey, after: Int64) -> Ticket {

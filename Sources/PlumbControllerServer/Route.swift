@@ -1,3 +1,5 @@
+import PlumbController
+
 /// One operation of the controller's HTTP API: method, path template and who may call it.
 ///
 /// ``Route/table`` is the one list of everything the server serves: the server registers exactly
@@ -21,14 +23,9 @@ public struct Route: Sendable, Hashable, CustomStringConvertible {
         /// The admin or the Cogs token.
         case cogs
         /// The admin or Cogs token, or the token of the host of this kind named in the path.
-        case ownHostReads(HostKindOfPath)
+        case ownHostReads(HostKey.Kind)
         /// The admin token, or the token of the host (of either kind) named in the path.
         case ownHostReports
-    }
-
-    /// Which kind of host a `{name}` in the path names.
-    public enum HostKindOfPath: String, Sendable, Hashable {
-        case hypervisor, leaf
     }
 
     public let endpoint: Endpoint

@@ -108,10 +108,10 @@ final class RunningServer: @unchecked Sendable {
     /// Starts a server on `127.0.0.1:0` and waits (bounded) until it listens.
     static func start(store: ControllerStore, databaseURL: String,
                       configuration: ControllerServerConfiguration = ControllerServerConfiguration(
-                          host: "127.0.0.1", port: 0, adminToken: ServerTestCase.adminToken, cogsToken: ServerTestCase.cogsToken))
-        async throws -> RunningServer {
+                          host: "127.0.0.1", port: 0, adminToken: ServerTestCase.adminToken, cogsToken: ServerTestCase.cogsToken),
+                      logLevel: Logger.Level = .warning) async throws -> RunningServer {
         var logger = Logger(label: "test.server")
-        logger.logLevel = .warning
+        logger.logLevel = logLevel
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let server = ControllerServer(store: store, databaseURL: databaseURL, configuration: configuration, logger: logger) { _, port in
             continuation.yield(port)

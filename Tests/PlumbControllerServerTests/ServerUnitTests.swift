@@ -1,0 +1,96 @@
+import Foundation
+import PlumbController
+@testable import PlumbControllerServer
+import PlumbModel
+import XCTest
+
+/// The server's pure parts: token comparison and parsing, the access rules, long-poll parameters,
+/// notification payloads, and the waiters' wake-ups.
+final class ServerUnitTests: XCTestCase {
+    func testConstantTimeComparisonAndBearerParsing() {
+        let secret = Array("s3cret-token".utf8)
+        XCTAssertTrue(Authenticator.constantTimeEqual(secret, Array("s3cret-token".utf8)))
+        for other in ["s3cret-tokem", "s3cret-toke", "s3cret-token!", "", "S3cret-token"] {
+            XCTAssertFalse(Authenticator.constantTimeEqual(secret, Array(other.utf8)), other)
+        }
+        // Lengths 256 apart differ even though their low bytes agree.
+        XCTAssertFalse(Authenticator.constantTimeEqual([], Array(repeating: 0, count: 256)))
+        XCTAssertEqual(Authenticator.bearerToken("Bearer abc"), "abc")
+        XCTAssertEqual(Authenticator.bearerToken("bearer   abc "), "abc")
+        XCTAssertNil(Authenticator.bearerToken("Basic abc"))
+        XCTAssertNil(Authenticator.bearerToken("Bearer"))
+        XCTAssertNil(Authenticator.bearerToken("Bearer "))
+        XCTAssertNil(Authenticator.bearerToken(nil))
+    }
+
+    func testAccessRules() {
+        let hv0 = Caller.host(.hypervisor("hv0")), leaf0 = Caller.host(.leaf("leaf0"))
+        XCTAssertTrue(Authenticator.allows(.ownHostReads(.hypervisor), hv0, pathName: "hv0"))
+        XCTAssertFalse(Authenticator.allows(.ownHostReads(.hypervisor), hv0, pathName: "hv1"))
+        XCTAssertFalse(Authenticator.allows(.ownHostReads(.leaf), hv0, pathName: "hv0"), "a hypervisor is no leaf of the same name")
+        XCTAssertTrue(Authenticator.allows(.ownHostReads(.leaf), leaf0, pathName: "leaf0"))
+        XCTAssertTrue(Authenticator.allows(.ownHostReports, leaf0, pathName: "leaf0"))
+        XCTAssertFalse(Authenticator.allows(.ownHostReports, .cogs, pathName: "hv0"))
+        XCTAssertTrue(Authenticator.allows(.ownHostReads(.hypervisor), .cogs, pathName: "hv0"))
+        XCTAssertFalse(Authenticator.allows(.admin, .cogs, pathName: nil))
+        XCTAssertFalse(Authenticator.allows(.cogs, hv0, pathName: nil))
+        for access in [Route.Access.admin, .cogs, .ownHostReads(.leaf), .ownHostReports] {
+            XCTAssertTrue(Authenticator.allows(access, .admin, pathName: "x"))
+            XCTAssertFalse(Authenticator.allows(access, .anonymous, pathName: "x"))
+        }
+    }
+
+    func testLongPollParameters() throws {
+        XCTAssertEqual(try LongPoll(after: nil, wait: nil), LongPoll(after: nil, waitSeconds: 0))
+        XCTAssertEqual(try LongPoll(after: "7", wait: "30"), LongPoll(after: 7, waitSeconds: 30))
+        XCTAssertEqual(try LongPoll(after: "0", wait: "100000"), LongPoll(after: 0, waitSeconds: LongPoll.maximumWaitSeconds))
+        for (after, wait, field) in [("-1", nil, "after"), ("1e3", nil, "after"), ("", nil, "after"), (nil, "-1", "wait"),
+                                     (nil, "ten", "wait"), ("1", "1.5", "wait")] as [(Substring?, Substring?, String)] {
+            XCTAssertThrowsError(try LongPoll(after: after, wait: wait)) { error in
+                XCTAssertEqual((error as? APIError)?.field, field)
+                XCTAssertEqual((error as? APIError)?.status, 400)
+            }
+        }
+        XCTAssertTrue(LongPoll(after: nil, waitSeconds: 5).isAnsweredBy(generation: 0))
+        XCTAssertTrue(LongPoll(after: 3, waitSeconds: 5).isAnsweredBy(generation: 4))
+        XCTAssertFalse(LongPoll(after: 4, waitSeconds: 5).isAnsweredBy(generation: 4))
+    }
+
+    func testNotificationPayloads() {
+        XCTAssertEqual(GenerationNotice(payload: "hypervisor:hv0:12"), GenerationNotice(host: .hypervisor("hv0"), generation: 12))
+        XCTAssertEqual(GenerationNotice(payload: "leaf:a:b:3"), GenerationNotice(host: .leaf("a:b"), generation: 3))
+        for bad in ["", "hypervisor:hv0", "switch:x:1", "leaf::1", "leaf:x:one", "leaf:x:"] {
+            XCTAssertNil(GenerationNotice(payload: bad), bad)
+        }
+    }
+
+    func testWaitersWakeOnTheirHostsRiseOnly() async {
+        let waiters = GenerationWaiters()
+        let hv0 = await waiters.register(host: .hypervisor("hv0"), after: 5)
+        let hv1 = await waiters.register(host: .hypervisor("hv1"), after: 5)
+        // A rise announced before the wait begins is kept, not lost.
+        await waiters.notify(GenerationNotice(host: .hypervisor("hv0"), generation: 6))
+        let first = await waiters.wait(hv0, timeout: .seconds(30))
+        XCTAssertEqual(first, .changed)
+        // Not this host, and not above its generation: no wake-up, so the wait times out.
+        await waiters.notify(GenerationNotice(host: .hypervisor("hv0"), generation: 9))
+        await waiters.notify(GenerationNotice(host: .hypervisor("hv1"), generation: 5))
+        let second = await waiters.wait(hv1, timeout: .milliseconds(50))
+        XCTAssertEqual(second, .timedOut)
+        let count = await waiters.registeredCount
+        XCTAssertEqual(count, 0, "used tickets are forgotten")
+    }
+
+    func testShutdownEndsEveryWaitAndEveryLaterOne() async {
+        let waiters = GenerationWaiters()
+        let ticket = await waiters.register(host: .leaf("leaf0"), after: 0)
+        let held = Task { await waiters.wait(ticket, timeout: .seconds(600)) }
+        while await waiters.heldCount == 0 { await Task.yield() }
+        await waiters.shutDown()
+        let heldWake = await held.value
+        XCTAssertEqual(heldWake, .shuttingDown)
+        let later = await waiters.register(host: .leaf("leaf0"), after: 0)
+        let laterWake = await waiters.wait(later, timeout: .seconds(600))
+        XCTAssertEqual(laterWake, .shuttingDown)
+    }
+}
