@@ -121,6 +121,7 @@ done
 say "Each agent long-polls the controller for its host's desired state and applies it over netlink."
 sleep 1
 run plumbctl hosts
+say "(leaf1 is the leaf switch the facility declares; no agent runs for it here, and virtio networks do not need it)"
 
 step "Materialize experiment A: a LAN across all three hypervisors and a point-to-point link"
 say "a1 and a4 both sit on hv1: the LAN isolates them from each other (VMs on one host reach only the overlay)."

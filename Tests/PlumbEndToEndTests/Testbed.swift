@@ -7,21 +7,27 @@ import PlumbTestSupport
 final class Testbed {
     let prefix: String
     /// The underlay is 198.18.`net`.0/24.
-    let net: Int
+    private(set) var net = 0
     let hostCount: Int
 
-    /// Brings a bed up; removes whatever was made if that fails.
+    /// Brings a bed up under a prefix of this test process; if its subnet is taken (another process's bed),
+    /// tries a few others. Removes whatever was made if that fails.
     init(hosts: Int = 3) throws {
         let pid = Int(getpid())
         prefix = "pe\(pid % 100_000)"
-        net = 100 + pid % 150
         hostCount = hosts
-        do {
-            try run("up")
-        } catch {
-            down()
-            throw error
+        var lastError: Error?
+        for attempt in 0..<5 {
+            net = 100 + (pid + 37 * attempt) % 150
+            do {
+                try run("up")
+                return
+            } catch {
+                down()
+                lastError = error
+            }
         }
+        throw lastError!
     }
 
     /// `hv1`, `hv2`, ...: the facility's names of the hypervisors.
