@@ -47,6 +47,23 @@ final class ControllerProcessTests: XCTestCase {
         XCTAssertEqual(try poll.value(limit: 20), .notModified, "a held poll ends cleanly with 304 on shutdown")
     }
 
+    func testSigtermWhileTheEmbeddedClusterStartsStillStopsIt() throws {
+        let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("plumb-controller-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dataDirectory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dataDirectory) }
+        let child = try LoggedProcess(executable: ControllerProcess.executable,
+                                      arguments: ["--listen", "127.0.0.1:0", "--data-dir", dataDirectory.path])
+        defer { child.kill() }
+        XCTAssertTrue(child.waitForLog(containing: "creating PostgreSQL cluster", limit: 60), child.logText)
+        kill(child.process.processIdentifier, SIGTERM)
+        XCTAssertTrue(child.waitForExit(limit: 120), child.logText)
+        XCTAssertEqual(child.exitStatus, 0, child.logText)
+        XCTAssertTrue(child.logText.contains("stopped before serving"), child.logText)
+        XCTAssertFalse(child.logText.contains("listening address="), child.logText)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dataDirectory.appendingPathComponent("postgres/data/postmaster.pid").path),
+                       "the cluster was stopped")
+    }
+
     func testBadFlagsAndPortInUseFailClearly() throws {
         let running = try ControllerProcess(databaseURL: try TestPostgres.shared.makeDatabase())
         defer { running.stop() }

@@ -73,6 +73,8 @@ struct PlumbControllerCommand: AsyncParsableCommand {
 
     /// Starts the database (embedded or given), migrates, serves until SIGTERM/SIGINT, stops.
     static func serve(_ settings: ControllerSettings, logger: Logger) async throws {
+        let stop = StopRequest()
+        await stop.trapSignals()
         let adminToken = try settings.token(at: settings.adminTokenFile, role: "admin", logger: logger)
         let cogsToken = try settings.token(at: settings.cogsTokenFile, role: "cogs", logger: logger)
         let database = try settings.startDatabase(logger: logger)
@@ -89,6 +91,12 @@ struct PlumbControllerCommand: AsyncParsableCommand {
             throw StartupFailure("cannot use the database \(database.redactedURL): \(error)", exitCode: 69)
         }
 
+        if await stop.isRequested {
+            logger.notice("stopped before serving: a stop was requested while starting")
+            await pool.shutdown()
+            return
+        }
+
         let listening = ListeningFlag()
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
@@ -100,8 +108,8 @@ struct PlumbControllerCommand: AsyncParsableCommand {
             listening.set()
             logger.notice("listening address=\(host.contains(":") ? "[\(host)]" : host):\(port)")
         }
-        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
-            services: [server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: [server], logger: logger))
+        await stop.attach(group)
         do {
             try await group.run()
         } catch {
