@@ -101,7 +101,7 @@ let package = Package(
         ], path: "Tests/Tools/plumb-tap"),
         /// The benchmarks of issue 5: one executable, one subcommand per benchmark, each printing a table.
         .executableTarget(name: "plumb-bench", dependencies: [
-            "PlumbController", "PlumbPostgres", "PlumbAgentKit", "PlumbNetlink", "PlumbHTTPClient", "PlumbModel",
+            "PlumbController", "PlumbPostgres", "PlumbAgentKit", "PlumbNetlink", "PlumbHTTPClient", "PlumbModel", "PlumbTestSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ], path: "Benchmarks/plumb-bench"),
