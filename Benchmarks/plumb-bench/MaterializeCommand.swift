@@ -76,6 +76,7 @@ struct MaterializeCommand: AsyncParsableCommand {
         var materializeTime = Samples(), materializeTrips = Samples(), deleteTime = Samples(), deleteTrips = Samples()
         var floor = Samples(), roundTrip = Samples()
         var rate = Samples(), materializationsPerSecond = Samples(), concurrentP50 = Samples(), concurrentP99 = Samples()
+        var refused = Samples()
         var heldTwice = 0, wrongAnswers: [String] = [], unexpected: [String] = []
         for run in 0..<runs {
             let id = "measured-\(run)"
@@ -104,6 +105,7 @@ struct MaterializeCommand: AsyncParsableCommand {
             materializationsPerSecond.append(concurrent.materializationsPerSecond)
             concurrentP50.append(concurrent.latencies.quantile(0.5) ?? 0)
             concurrentP99.append(concurrent.latencies.quantile(0.99) ?? 0)
+            refused.append(Double(concurrent.refused))
             unexpected += concurrent.unexpected
             try await reportAllApplied(store)
         }
@@ -119,6 +121,7 @@ struct MaterializeCommand: AsyncParsableCommand {
         report.add("\(clients) clients: materializations per second", .perSecond, materializationsPerSecond)
         report.add("\(clients) clients: materialize latency p50", .milliseconds, concurrentP50)
         report.add("\(clients) clients: materialize latency p99", .milliseconds, concurrentP99)
+        report.add("\(clients) clients: refused (pool empty while identifiers sit in quarantine)", .count, refused)
 
         report.check("answers complete", wrongAnswers.isEmpty,
                      wrongAnswers.isEmpty ? "every measured materialization answered \(scenario.nics) NICs" : wrongAnswers.joined(separator: "; "))
@@ -128,7 +131,8 @@ struct MaterializeCommand: AsyncParsableCommand {
         report.check("no identifier handed out twice", history.violations == 0,
                      "\(history.violations) violations in \(history.events) allocation-history events replayed in SQL")
         report.check("concurrent clients: only clean outcomes", unexpected.isEmpty,
-                     unexpected.isEmpty ? "every materialize and delete succeeded" : unexpected.prefix(5).joined(separator: "; "))
+                     unexpected.isEmpty ? "every materialize and delete succeeded or was refused with a 409/422"
+                         : unexpected.prefix(5).joined(separator: "; "))
         return report
     }
 
@@ -168,6 +172,7 @@ struct MaterializeCommand: AsyncParsableCommand {
         var allocationsPerSecond: Double
         var materializationsPerSecond: Double
         var latencies: Samples
+        var refused: Int
         var unexpected: [String]
     }
 
@@ -186,11 +191,11 @@ struct MaterializeCommand: AsyncParsableCommand {
         }
         let clients = self.clients, perClient = experimentsPerClient
         let start = Stopwatch.now()
-        let results = try await withThrowingTaskGroup(of: (Samples, [String]).self) { group in
+        let results = try await withThrowingTaskGroup(of: (Samples, Int, [String]).self) { group in
             for client in 0..<clients {
                 group.addTask {
                     var random = SystemRandomNumberGenerator()
-                    var latencies = Samples(), unexpected: [String] = []
+                    var latencies = Samples(), refused = 0, unexpected: [String] = []
                     for index in 0..<perClient {
                         let id = "run\(run)-client\(client)-\(index)"
                         do {
@@ -199,14 +204,17 @@ struct MaterializeCommand: AsyncParsableCommand {
                             }
                             latencies.append(milliseconds)
                             try await store.dematerialize(id: id)
+                        } catch let error as APIError where [409, 422].contains(error.status) {
+                            // A pool ran dry while released identifiers wait in quarantine: a clean refusal.
+                            refused += 1
                         } catch {
                             unexpected.append("\(id): \(error)")
                         }
                     }
-                    return (latencies, unexpected)
+                    return (latencies, refused, unexpected)
                 }
             }
-            return try await group.reduce(into: [(Samples, [String])]()) { $0.append($1) }
+            return try await group.reduce(into: [(Samples, Int, [String])]()) { $0.append($1) }
         }
         let seconds = Stopwatch.now() - start
         finished.set()
@@ -216,7 +224,7 @@ struct MaterializeCommand: AsyncParsableCommand {
         let latencies = Samples(results.flatMap { $0.0.values })
         return ConcurrentOutcome(allocationsPerSecond: Double(allocated) / seconds,
                                  materializationsPerSecond: Double(latencies.values.count) / seconds,
-                                 latencies: latencies, unexpected: results.flatMap(\.1))
+                                 latencies: latencies, refused: results.reduce(0) { $0 + $1.1 }, unexpected: results.flatMap(\.2))
     }
 
     /// Replays the whole allocation history in SQL: per (kind, scope, value), an allocation must come first or

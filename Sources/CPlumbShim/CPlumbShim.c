@@ -56,6 +56,13 @@ int plumb_tun_set_iff(int fd, const char *name, short flags) {
     return ioctl(fd, TUNSETIFF, &request) < 0 ? -errno : 0;
 }
 
+int plumb_interface_index(int socket_fd, const char *name) {
+    struct ifreq request;
+    memset(&request, 0, sizeof(request));
+    strncpy(request.ifr_name, name, IFNAMSIZ - 1);
+    return ioctl(socket_fd, SIOCGIFINDEX, &request) < 0 ? -errno : request.ifr_ifindex;
+}
+
 int plumb_tun_set_persist(int fd, int persist) {
     return ioctl(fd, TUNSETPERSIST, (unsigned long)persist) < 0 ? -errno : 0;
 }

@@ -18,13 +18,18 @@ extension AgentConfiguration {
         limitedAlias("\(aliasPrefix)\(materialization)/\(vm)/\(nic)")
     }
 
-    /// Whether Plumb owns a device: it is in Plumb's link group and its alias, if set, has Plumb's prefix.
+    /// Whether Plumb owns a device: it is in Plumb's link group (or its deletion group) and its alias, if set, has
+    /// Plumb's prefix.
     ///
     /// A device in the group without an alias is one whose creation was interrupted between the create request
     /// (which carries the group) and the alias request; a device in the group with a foreign alias is not Plumb's.
+    /// A device in the deletion group is one whose deletion was interrupted: Plumb's, and never kept.
     public func owns(_ link: ObservedLink) -> Bool {
-        link.group == linkGroup && (link.alias.map { $0.hasPrefix(aliasPrefix) } ?? true)
+        (link.group == linkGroup || isBeingDeleted(link)) && (link.alias.map { $0.hasPrefix(aliasPrefix) } ?? true)
     }
+
+    /// Whether a device is in the deletion group.
+    func isBeingDeleted(_ link: ObservedLink) -> Bool { link.group == deletionGroup && deletionGroup != linkGroup }
 
     /// The kernel keeps at most 255 bytes of alias; cut at a character boundary below that.
     private func limitedAlias(_ alias: String) -> String {

@@ -7,6 +7,9 @@ public struct AgentConfiguration: Equatable, Sendable {
     public var stateDirectory: String
     /// The link group (`IFLA_GROUP`) that marks a device as Plumb's.
     public var linkGroup: UInt32
+    /// The link group Plumb moves devices into right before deleting them all with one request (the kernel then
+    /// unregisters them together). A device found in it is Plumb's and about to go; nothing else may use this group.
+    public var deletionGroup: UInt32
     /// The alias (`IFLA_IFALIAS`) prefix that marks a device as Plumb's.
     public var aliasPrefix: String
     /// MTU for VXLAN devices, bridges and taps; nil means the underlay MTU minus the VXLAN overhead.
@@ -20,6 +23,8 @@ public struct AgentConfiguration: Equatable, Sendable {
 
     /// The default link group: "PL" in ASCII.
     public static let defaultLinkGroup: UInt32 = 0x504C
+    /// The default deletion group: "PD" in ASCII.
+    public static let defaultDeletionGroup: UInt32 = 0x5044
     /// The default alias prefix.
     public static let defaultAliasPrefix = "plumb:"
     /// Bytes a VXLAN-over-IPv4 encapsulation adds to each frame (outer Ethernet 14, IPv4 20, UDP 8, VXLAN 8).
@@ -27,11 +32,13 @@ public struct AgentConfiguration: Equatable, Sendable {
 
     public init(sysfsRoot: String = "/sys", stateDirectory: String = "/var/lib/plumb-agent",
                 linkGroup: UInt32 = AgentConfiguration.defaultLinkGroup,
+                deletionGroup: UInt32 = AgentConfiguration.defaultDeletionGroup,
                 aliasPrefix: String = AgentConfiguration.defaultAliasPrefix, mtuOverride: Int? = nil,
                 tapOwner: UInt32? = nil, tapGroup: UInt32? = nil, vxlanPort: UInt16 = 4789) {
         self.sysfsRoot = sysfsRoot
         self.stateDirectory = stateDirectory
         self.linkGroup = linkGroup
+        self.deletionGroup = deletionGroup
         self.aliasPrefix = aliasPrefix
         self.mtuOverride = mtuOverride
         self.tapOwner = tapOwner

@@ -88,10 +88,11 @@ extension PlanBuilder {
         }
     }
 
-    /// The observed device Plumb can keep for `name`: owned and already of the right kind and parameters.
+    /// The observed device Plumb can keep for `name`: owned, not being deleted, and already of the right kind and
+    /// parameters.
     private func keptDevice(_ name: String, expected: [String: ExpectedDevice]) -> ObservedLink? {
-        guard let link = link(named: name), configuration.owns(link), let expectation = expected[name],
-              conforms(link, to: expectation) else { return nil }
+        guard let link = link(named: name), configuration.owns(link), !configuration.isBeingDeleted(link),
+              let expectation = expected[name], conforms(link, to: expectation) else { return nil }
         return link
     }
 
@@ -107,7 +108,7 @@ extension PlanBuilder {
         }
         let stale = observed.links.filter { link in
             guard configuration.owns(link) else { return false }
-            guard let expectation = expected[link.name] else { return true }
+            guard let expectation = expected[link.name], !configuration.isBeingDeleted(link) else { return true }
             return !conforms(link, to: expectation)
         }
         for link in stale.sorted(by: { (rank($0), $0.name) < (rank($1), $1.name) }) {

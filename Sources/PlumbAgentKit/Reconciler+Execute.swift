@@ -13,17 +13,41 @@ extension Reconciler {
     }
 
     /// Runs `operations` knowing the index of every device that exists by name.
+    ///
+    /// Two steps are carried out together, with fewer kernel requests, as iproute2 users would write them: a run of
+    /// device deletions becomes one group deletion (see ``deleteTogether(_:indexes:failed:report:)``), and a new tap's
+    /// `setMaster` that directly follows its creation joins the creation's request. Each planned operation is still
+    /// reported (or failed) on its own.
     func execute(_ operations: [Operation], indexes: [String: Int32]) -> ApplyReport {
         var report = ApplyReport()
         var failed = Set<String>()
         var indexes = indexes
         var configuredVFs: [(item: String, pf: String, settings: VFConfiguration)] = []
-        for operation in operations {
-            if failed.contains(operation.item) || operation.parentItem.map(failed.contains) == true { continue }
+        func skipped(_ operation: Operation) -> Bool {
+            failed.contains(operation.item) || operation.parentItem.map(failed.contains) == true
+        }
+        var position = operations.startIndex
+        while position < operations.endIndex {
+            let operation = operations[position]
+            if skipped(operation) { position += 1; continue }
+            if case .deleteLink = operation.action {
+                let deletions = operations[position...].prefix { if case .deleteLink = $0.action { return true } else { return false } }
+                deleteTogether(deletions.filter { !skipped($0) }, indexes: &indexes, failed: &failed, report: &report)
+                position += deletions.count
+                continue
+            }
+            var together = [operation]
+            var tapMaster: String?
+            if case .createTap(let name, _, _) = operation.action, position + 1 < operations.endIndex,
+               case .setMaster(name, let master) = operations[position + 1].action, operations[position + 1].item == operation.item {
+                together.append(operations[position + 1])
+                tapMaster = master
+            }
+            position += together.count
             do {
-                logger.info("applying", metadata: ["item": "\(operation.item)", "operation": "\(operation)"])
-                try run(operation.action, indexes: &indexes)
-                report.operations.append(operation)
+                for step in together { logger.info("applying", metadata: ["item": "\(step.item)", "operation": "\(step)"]) }
+                try run(operation.action, tapMaster: tapMaster, indexes: &indexes)
+                report.operations += together
                 if case .configureVF(let pf, let settings) = operation.action { configuredVFs.append((operation.item, pf, settings)) }
             } catch {
                 logger.error("operation failed", metadata: ["item": "\(operation.item)", "operation": "\(operation)", "error": "\(error)"])
@@ -35,6 +59,47 @@ extension Reconciler {
         return report
     }
 
+    /// Deletes devices with one request: each is moved into the deletion group (a small request each), then the
+    /// group is deleted at once, so the kernel unregisters them together instead of waiting for RCU once per device
+    /// (about 20 ms each: 1,000 taps took 18 s one by one, 0.4 s together). A device that cannot be moved fails
+    /// alone; if the group deletion fails, every moved device fails with it (and is deleted at the next reconcile:
+    /// devices in the deletion group are Plumb's and never kept). A single deletion is sent directly.
+    private func deleteTogether(_ deletions: [Operation], indexes: inout [String: Int32], failed: inout Set<String>,
+                                report: inout ApplyReport) {
+        func fail(_ operation: Operation, _ error: Error) {
+            logger.error("operation failed", metadata: ["item": "\(operation.item)", "operation": "\(operation)", "error": "\(error)"])
+            failed.insert(operation.item)
+            report.errors.append(HostStatusReport.ItemError(item: operation.item, message: "\(operation): \(error)"))
+        }
+        if deletions.count == 1, let only = deletions.first {
+            do {
+                logger.info("applying", metadata: ["item": "\(only.item)", "operation": "\(only)"])
+                try run(only.action, indexes: &indexes)
+                report.operations.append(only)
+            } catch { fail(only, error) }
+            return
+        }
+        var moved: [(operation: Operation, name: String)] = []
+        for operation in deletions {
+            guard case .deleteLink(let name) = operation.action else { continue }
+            do {
+                logger.info("applying", metadata: ["item": "\(operation.item)", "operation": "\(operation)"])
+                try socket.setLink(index: try index(name, in: indexes), group: configuration.deletionGroup)
+                moved.append((operation, name))
+            } catch { fail(operation, error) }
+        }
+        guard !moved.isEmpty else { return }
+        do {
+            try socket.deleteGroup(configuration.deletionGroup)
+            for (operation, name) in moved {
+                indexes[name] = nil
+                report.operations.append(operation)
+            }
+        } catch {
+            for (operation, _) in moved { fail(operation, error) }
+        }
+    }
+
     /// The index of a device by name, as known from the dump and the devices created and deleted since.
     private func index(_ name: String, in indexes: [String: Int32]) throws -> Int32 {
         guard let index = indexes[name] else {
@@ -43,7 +108,8 @@ extension Reconciler {
         return index
     }
 
-    private func run(_ action: Action, indexes: inout [String: Int32]) throws {
+    /// Carries out one action; `tapMaster` (for `createTap` only) names the bridge the new tap joins in the same request.
+    private func run(_ action: Action, tapMaster: String? = nil, indexes: inout [String: Int32]) throws {
         let group = configuration.linkGroup
         switch action {
         case .createBridge(let name, let mtu, let alias):
@@ -55,7 +121,8 @@ extension Reconciler {
             indexes[name] = try socket.createVXLAN(spec)
         case .createTap(let name, let mtu, let alias):
             indexes[name] = try socket.createTap(TapSpec(name: name, ownerUID: configuration.tapOwner,
-                                                         ownerGID: configuration.tapGroup, mtu: mtu, group: group, alias: alias))
+                                                         ownerGID: configuration.tapGroup, mtu: mtu, group: group, alias: alias,
+                                                         masterIndex: try tapMaster.map { try index($0, in: indexes) }))
         case .deleteLink(let name):
             try socket.deleteLink(index: try index(name, in: indexes))
             indexes[name] = nil

@@ -13,14 +13,6 @@ extension NetlinkMessage {
                        attributes: [.u32(IFLA_EXT_MASK, UInt32(RTEXT_FILTER_VF))])
     }
 
-    /// `RTM_GETLINK` for one device by name: used only to learn the index of a device just created.
-    public static func getLink(name: String) throws -> NetlinkMessage {
-        try NetlinkInputValidation.name(name, operation: "get link")
-        return NetlinkMessage(type: UInt16(RTM_GETLINK), flags: requestAck,
-                              familyHeader: InterfaceInfoHeader().encoded,
-                              attributes: [.string(IFLA_IFNAME, name), .u32(IFLA_EXT_MASK, UInt32(RTEXT_FILTER_VF))])
-    }
-
     /// `ip link add NAME [mtu M] [group G] type vxlan id VNI local IP dstport PORT [no]learning [dev UNDERLAY]`.
     /// The alias cannot be set on creation (the kernel ignores `IFLA_IFALIAS` there): see `setLink`.
     public static func createVXLAN(_ spec: VXLANSpec) throws -> NetlinkMessage {
@@ -84,6 +76,12 @@ extension NetlinkMessage {
         if let group { attributes.append(.u32(IFLA_GROUP, group)) }
         if let alias { attributes.append(.string(IFLA_IFALIAS, alias)) }
         return NetlinkMessage(type: UInt16(RTM_SETLINK), flags: requestAck, familyHeader: header.encoded, attributes: attributes)
+    }
+
+    /// `ip link del group GROUP`: every device in the link group at once.
+    public static func deleteGroup(_ group: UInt32) -> NetlinkMessage {
+        NetlinkMessage(type: UInt16(RTM_DELLINK), flags: requestAck, familyHeader: InterfaceInfoHeader().encoded,
+                       attributes: [.u32(IFLA_GROUP, group)])
     }
 
     /// `ip link del dev INDEX`.

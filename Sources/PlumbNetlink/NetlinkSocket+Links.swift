@@ -1,4 +1,5 @@
 import CNetlink
+import CPlumbShim
 import Glibc
 
 extension NetlinkSocket {
@@ -46,14 +47,21 @@ extension NetlinkSocket {
         try perform(.setVF(pfIndex: pfIndex, vf), operation: "set vf \(vf.index)", device: "ifindex \(pfIndex)")
     }
 
-    /// The index of a device just created, by name (one `RTM_GETLINK` request, used only after creation).
+    /// Deletes every device in link group `group` with one request (`ip link del group G`): the kernel unregisters
+    /// them together, waiting for RCU once instead of once per device (about 20 ms each). `ENODEV` if the group is empty.
+    public func deleteGroup(_ group: UInt32) throws {
+        try perform(.deleteGroup(group), operation: "delete group \(group)", device: nil)
+    }
+
+    /// The index of a device just created, by name: `SIOCGIFINDEX` on this socket, which answers for the socket's
+    /// namespace (one ioctl instead of an `RTM_GETLINK` request and its full reply).
     func index(ofCreated name: String, operation: String) throws -> Int32 {
-        let answer = try query(.getLink(name: name), familyHeaderSize: InterfaceInfoHeader.size,
-                               operation: operation, device: name)
-        guard let message = answer.first(where: { $0.type == UInt16(RTM_NEWLINK) }) else {
-            throw NetlinkError(operation: operation, device: name, code: ENODEV, message: "created, but the kernel does not report it")
+        let index = plumb_interface_index(nl_socket_get_fd(handle), name)
+        guard index > 0 else {
+            throw NetlinkError(operation: operation, device: name, code: index < 0 ? -index : ENODEV,
+                               message: "created, but the kernel does not report it")
         }
-        return try InterfaceInfoHeader(message.familyHeader).index
+        return index
     }
 
     /// Sends a create request, finds the new index, sets the alias; deletes the device if the later steps fail.

@@ -4,7 +4,8 @@ import Glibc
 
 extension NetlinkSocket {
     /// Creates a persistent tap through `/dev/net/tun` (`IFF_TAP | IFF_NO_PI | IFF_VNET_HDR`, exclusive), owned by
-    /// the given uid/gid so an unprivileged QEMU can open it, then sets MTU, link group and alias over netlink.
+    /// the given uid/gid so an unprivileged QEMU can open it, then sets MTU, link group, alias and master over netlink
+    /// (one request).
     /// Returns the new index. A tap that already exists is refused with `EEXIST`; a failure after the tap exists
     /// deletes it again.
     @discardableResult
@@ -39,8 +40,9 @@ extension NetlinkSocket {
         try check(plumb_tun_set_persist(fd, 1), "TUNSETPERSIST")
 
         return try finishCreation(name: spec.name, operation: operation) { index in
-            if spec.mtu != nil || spec.group != nil || spec.alias != nil {
-                try setLink(index: index, mtu: spec.mtu, group: spec.group, alias: spec.alias)
+            if spec.mtu != nil || spec.group != nil || spec.alias != nil || spec.masterIndex != nil {
+                try setLink(index: index, master: spec.masterIndex.map { .attach($0) }, mtu: spec.mtu, group: spec.group,
+                            alias: spec.alias)
             }
         }
     }

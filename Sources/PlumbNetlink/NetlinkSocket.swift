@@ -61,14 +61,6 @@ public final class NetlinkSocket {
         _ = try exchange(message, operation: operation, device: device)
     }
 
-    /// Sends a request and returns the messages answering it (the ack or `NLMSG_DONE` excluded).
-    /// Throws the kernel's error if it refuses.
-    func query(_ message: NetlinkMessage, familyHeaderSize: Int, operation: String, device: String?) throws -> [NetlinkMessage] {
-        try exchange(message, operation: operation, device: device).messages.map {
-            try NetlinkMessage($0, familyHeaderSize: familyHeaderSize)
-        }
-    }
-
     /// Runs a dump, repeating it while the kernel marks it interrupted, and returns its messages.
     func dump(_ message: NetlinkMessage, familyHeaderSize: Int, operation: String) throws -> [NetlinkMessage] {
         for attempt in 1...Self.dumpAttempts {

@@ -126,6 +126,27 @@ final class NetlinkRequestsVsIproute2Tests: XCTestCase {
         }
     }
 
+    func testGroupDeletionRequestMatchesIproute2AndDeletesOnlyThatGroup() throws {
+        try NetworkNamespace.with { ns in
+            for name in ["a0", "a1"] { try ns.ip("link", "add", name, "group", "77", "type", "bridge") }
+            try ns.ip("link", "add", "keep", "group", "78", "type", "bridge")
+            let (messages, output) = try NetlinkIproute2Capture.sentMessages("ip", ["-n", ns.name, "link", "del", "group", "77"])
+            XCTAssertEqual(output.status, 0, output.standardError)
+            try assertSameRequest(NetlinkMessage.deleteGroup(77), try onlyRequest(withAttribute: IFLA_GROUP, in: messages))
+
+            for name in ["b0", "b1"] { try ns.ip("link", "add", name, "group", "77", "type", "bridge") }
+            try ns.run { [self] in try NetlinkSocket(logger: logger).deleteGroup(77) }
+            let names = Set(try ns.ipJSON("link", "show").compactMap { $0["ifname"] as? String })
+            XCTAssertEqual(names, ["lo", "keep"])
+            // An empty group is refused, as iproute2's request is.
+            try ns.run { [self] in
+                XCTAssertThrowsError(try NetlinkSocket(logger: logger).deleteGroup(77)) { error in
+                    XCTAssertEqual((error as? NetlinkError)?.code, ENODEV)
+                }
+            }
+        }
+    }
+
     func testFDBRequestsMatchIproute2() throws {
         try NetworkNamespace.with { ns in
             try ns.ip("link", "add", "vx0", "type", "vxlan", "id", "42", "local", "198.18.0.1", "dstport", "4789", "nolearning")

@@ -55,14 +55,19 @@ final class ReconcileTestHost {
         Dictionary(uniqueKeysWithValues: try ns.ipJSON("-d", "link", "show").map { ($0["ifname"] as? String ?? "", $0) })
     }
 
-    /// The settings iproute2 reports that a reconcile could change (no counters or timers), one line per device
-    /// and per forwarding entry, for before/after comparisons.
+    /// Link flags that follow the operational state, which the kernel updates asynchronously (linkwatch, up to a
+    /// second after a change): not settings, so left out of snapshots.
+    private static let operationalFlags: Set<String> = ["NO-CARRIER", "LOWER_UP", "M-DOWN", "DORMANT"]
+
+    /// The settings iproute2 reports that a reconcile could change (no counters, timers or operational state), one
+    /// line per device and per forwarding entry, for before/after comparisons.
     func snapshot() throws -> [String] {
         let links = try ns.ipJSON("-d", "link", "show").map { link -> String in
             let info = link["linkinfo"] as? [String: Any]
             let slave = info?["info_slave_data"] as? [String: Any]
+            let flags = (link["flags"] as? [String])?.filter { !Self.operationalFlags.contains($0) }
             let fields: [Any?] = [link["ifname"], link["ifindex"], link["mtu"], link["master"], link["group"], link["ifalias"],
-                                  link["flags"], info?["info_kind"], (info?["info_data"] as? [String: Any])?["id"], slave?["isolated"]]
+                                  flags, info?["info_kind"], (info?["info_data"] as? [String: Any])?["id"], slave?["isolated"]]
             return fields.map { "\($0 ?? "-")" }.joined(separator: " ")
         }
         let fdb = try ns.bridgeJSON("fdb", "show").map { entry -> String in

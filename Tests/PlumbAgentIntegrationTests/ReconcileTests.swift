@@ -180,6 +180,28 @@ final class ReconcileTests: XCTestCase {
         }
     }
 
+    func testDevicesLeftInTheDeletionGroupAreDeletedAndRemade() throws {
+        try NetworkNamespace.with { ns in
+            let host = try H(ns)
+            let reconciler = try host.reconciler()
+            XCTAssertEqual(try ns.run { try reconciler.apply(H.desired) }.errors, [])
+            // A deletion interrupted after the move into the deletion group: a wanted tap and a stale bridge wait there.
+            let deletionGroup = String(AgentConfiguration.defaultDeletionGroup)
+            try ns.ip("link", "set", "pltap1", "group", deletionGroup)
+            try ns.ip("link", "add", "plbr7009", "group", deletionGroup, "type", "bridge")
+            try ns.ip("link", "set", "plbr7009", "alias", "plumb:vni 7009")
+            let report = try ns.run { try reconciler.apply(H.desired) }
+            XCTAssertEqual(report.errors, [])
+            XCTAssertTrue(report.operations.contains(Operation(item: "tap pltap1", .deleteLink(name: "pltap1"))))
+            XCTAssertTrue(report.operations.contains(Operation(item: "link plbr7009", .deleteLink(name: "plbr7009"))))
+            XCTAssertTrue(report.operations.contains(Operation(item: "tap pltap1", parentItem: "network 7001",
+                                                               .createTap(name: "pltap1", mtu: 1450, alias: "plumb:mz1/vm-pltap1/eth0"))))
+            XCTAssertNil(try host.links()["plbr7009"])
+            try host.assertPlumbing(H.desired)
+            XCTAssertEqual(try ns.ipJSON("link", "show", "group", deletionGroup).filter { $0["ifname"] != nil }.count, 0)
+        }
+    }
+
     func testCleanupRemovesPlumbsDevicesAndNothingElse() throws {
         try NetworkNamespace.with { ns in
             let host = try H(ns)

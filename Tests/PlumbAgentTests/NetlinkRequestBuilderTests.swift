@@ -71,6 +71,14 @@ final class NetlinkRequestBuilderTests: XCTestCase {
         XCTAssertEqual(delete.attributes, flood.attributes)
     }
 
+    func testGroupDeletionNamesTheGroupAndNoDevice() throws {
+        let delete = NetlinkMessage.deleteGroup(0x5044)
+        XCTAssertEqual(delete.type, UInt16(RTM_DELLINK))
+        XCTAssertEqual(delete.flags, UInt16(NLM_F_REQUEST | NLM_F_ACK))
+        XCTAssertEqual(try InterfaceInfoHeader(delete.familyHeader).index, 0)
+        XCTAssertEqual(delete.attributes, [.u32(IFLA_GROUP, 0x5044)])
+    }
+
     func testDumpRequestsAskForVFInfoAndBridgeFamily() throws {
         let links = NetlinkMessage.dumpLinks()
         XCTAssertEqual(links.flags, UInt16(NLM_F_REQUEST | NLM_F_DUMP))

@@ -3,7 +3,7 @@
 
 /*
  * The few C entry points the Swift importer cannot reach: libcurl's variadic
- * curl_easy_setopt, the TUNSETIFF ioctl, libpq's PG_DIAG_* macros and glibc's
+ * curl_easy_setopt, the TUNSETIFF and SIOCGIFINDEX ioctls, libpq's PG_DIAG_* macros and glibc's
  * _np posix_spawn file actions (declared only under _GNU_SOURCE).
  * Each function does one thing and adds no logic of its own.
  */
@@ -36,6 +36,9 @@ int plumb_tun_set_iff(int fd, const char *name, short flags);
 int plumb_tun_set_persist(int fd, int persist);
 int plumb_tun_set_owner(int fd, long uid);
 int plumb_tun_set_group(int fd, long gid);
+
+/* SIOCGIFINDEX on any socket: the index of device `name` in that socket's network namespace, or -errno. */
+int plumb_interface_index(int socket_fd, const char *name);
 
 /* libpq: the PG_DIAG_* field codes for PQresultErrorField. */
 int plumb_pg_diag_sqlstate(void);
