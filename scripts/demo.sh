@@ -72,8 +72,9 @@ run scripts/install-deps.sh
 command -v swift >/dev/null || fail "swift is not on PATH: install the Swift 6 toolchain for Debian 12 from https://swift.org/install"
 
 step "Build (debug: the fastest from cold)"
+say "From cold this takes several minutes on two cores (the Swift packages compile first); only errors are shown."
 for product in plumb-controller plumb-agent plumbctl plumb-tap; do
-    run swift build --product "$product"
+    run swift build --quiet --product "$product"
 done
 bin="$root/.build/debug"
 plumbctl() { "$bin/plumbctl" "$@"; }
