@@ -7,7 +7,7 @@
 #   scripts/demo.sh            as root, on Debian 12, from a clone of the repository
 #
 # Environment: PLUMB_DEMO_PREFIX (namespace prefix, default plumb-demo), PLUMB_DEMO_NET (underlay
-# 198.18.X.0/24, default 0; scripts/demo/facility.json assumes 0), PLUMB_DEMO_KEEP=1 keeps the temporary
+# 198.18.X.0/24, X 0-254, default 0; the VTEPs of scripts/demo/facility.json follow it), PLUMB_DEMO_KEEP=1 keeps the temporary
 # directory with the logs. It builds the debug configuration: from cold on two cores that is the faster one
 # (no optimizer), and the demo's speed does not depend on it.
 set -euo pipefail
@@ -109,7 +109,8 @@ say "($PLUMB_TOKEN_FILE)."
 
 step "Declare the facility"
 say "Three hypervisors with their VTEP addresses and underlay NIC, one leaf switch, a VNI range."
-run plumbctl facility apply scripts/demo/facility.json
+sed "s/198\.18\.0\./198.18.$net./g" scripts/demo/facility.json >"$work/facility.json"
+run plumbctl facility apply "$work/facility.json"
 
 step "One agent per hypervisor, each with its own token"
 for k in 1 2 3; do
