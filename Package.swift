@@ -119,6 +119,7 @@ let package = Package(
         ]),
         .testTarget(name: "PlumbControllerServerTests", dependencies: [
             "PlumbControllerServer", "PlumbController", "PlumbPostgres", "PlumbHTTPClient", "PlumbModel", "PlumbTestSupport",
+            .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
