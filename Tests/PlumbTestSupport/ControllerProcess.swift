@@ -5,8 +5,8 @@ import PlumbPostgres
 
 /// A real `plumb-controller` process for tests, benchmarks and end-to-end runs.
 ///
-/// It listens on `127.0.0.1:0` (the kernel picks the port; the process logs `listening address=HOST:PORT`),
-/// keeps its token files in a temporary directory of its own (the controller creates them), and runs on
+/// It listens on `127.0.0.1:0` unless told otherwise (the kernel picks the port; the process logs
+/// `listening address=HOST:PORT`), keeps its token files in a temporary directory of its own (the controller creates them), and runs on
 /// the database it is given, or, with `databaseURL: nil`, on its embedded PostgreSQL cluster in that
 /// temporary directory. Everything it started is stopped and removed by ``stop(limit:)`` or deinit.
 ///
@@ -52,16 +52,17 @@ public final class ControllerProcess: @unchecked Sendable {
     ///
     /// - Parameters:
     ///   - databaseURL: a database (e.g. `TestPostgres.shared.makeDatabase()`), or nil for the embedded default.
+    ///   - listen: `HOST:PORT` to listen on (port 0: the kernel picks one; ``baseURL`` tells which).
     ///   - arguments: extra command-line arguments (e.g. `["--unresponsive-after", "5"]`).
     ///   - environment: extra environment variables for the process.
     ///   - startLimit: how long to wait for the `listening` line before giving up (and killing it).
     /// - Throws: ``ControllerProcessError`` with the process's log when it exits or does not listen in time.
-    public init(databaseURL: String?, arguments: [String] = [], environment: [String: String] = [:],
-                startLimit: TimeInterval = 120) throws {
+    public init(databaseURL: String?, listen: String = "127.0.0.1:0", arguments: [String] = [],
+                environment: [String: String] = [:], startLimit: TimeInterval = 120) throws {
         self.databaseURL = databaseURL
         dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("plumb-controller-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dataDirectory, withIntermediateDirectories: true)
-        var commandLine = ["--listen", "127.0.0.1:0", "--data-dir", dataDirectory.path,
+        var commandLine = ["--listen", listen, "--data-dir", dataDirectory.path,
                            "--admin-token-file", dataDirectory.appendingPathComponent("admin.token").path,
                            "--cogs-token-file", dataDirectory.appendingPathComponent("cogs.token").path]
         if let databaseURL { commandLine += ["--database-url", databaseURL] }
