@@ -8,5 +8,5 @@ struct PlumbBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plumb-bench",
         abstract: "Plumb's benchmarks: allocation cost, agent apply speed, propagation.",
-        subcommands: [MaterializeCommand.self, AgentApplyCommand.self])
+        subcommands: [MaterializeCommand.self, AgentApplyCommand.self, PropagationCommand.self])
 }

@@ -1,0 +1,131 @@
+import ArgumentParser
+import Foundation
+import PlumbHTTPClient
+import PlumbModel
+import PlumbTestSupport
+
+/// `plumb-bench propagation`: a real `plumb-controller` (with its embedded PostgreSQL), a facility of `--hosts`
+/// hypervisors, one long poll per hypervisor held by the controller (libcurl multi, one connection each), then one
+/// change that touches every hypervisor (`PUT /v1/facility` with a new underlay MTU everywhere): how long until
+/// every poll has answered with the new generation, and the controller's resident memory while it holds them all.
+struct PropagationCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "propagation",
+        abstract: "Time for one change to reach every waiting agent (p50, p99) and the controller's memory while holding them.")
+
+    @OptionGroup var options: BenchmarkOptions
+
+    @Option(help: "Hypervisors, each with one waiting long poll.")
+    var hosts = 1000
+
+    @Option(help: "Seconds the controller may hold each poll (the change comes long before).")
+    var wait = 120
+
+    private var runs: Int { options.runs(default: 5) }
+
+    func validate() throws {
+        guard hosts >= 1 else { throw ValidationError("--hosts must be at least 1") }
+        guard (10...300).contains(wait) else { throw ValidationError("--wait must lie within 10...300") }
+    }
+
+    func run() throws {
+        try Self.raiseDescriptorLimit(to: rlim_t(hosts) * 2 + 256)
+        let controller = try ControllerProcess(databaseURL: nil)
+        let cleanup = ExitCleanup.shared.register { controller.stop() }
+        defer { ExitCleanup.shared.run(cleanup) }
+        let report = try measure(controller)
+        try report.print(json: options.json)
+        if !report.allChecksPassed { throw ExitCode(1) }
+    }
+
+    private func measure(_ controller: ControllerProcess) throws -> BenchmarkReport {
+        let admin = controller.client(token: controller.adminToken, totalTimeout: .seconds(600))
+        var facility = MaterializeScenario(hypervisors: hosts).facility
+        let (declare, _) = try Stopwatch.milliseconds { try admin.putFacility(facility) }
+        let idle = try Self.residentMegabytes(of: controller.processIdentifier)
+
+        var report = BenchmarkReport(
+            benchmark: "propagation",
+            title: "\(hosts) hypervisors, one long poll each (libcurl multi, admin token), one PUT /v1/facility changing "
+                + "every hypervisor's underlay MTU; plumb-controller with its embedded PostgreSQL",
+            runs: runs)
+        var p50 = Samples(), p99 = Samples(), slowest = Samples(), change = Samples(), holding = Samples()
+        var problems: [String] = [], heldProblems: [String] = []
+        for run in 0..<runs {
+            let before = Dictionary(try admin.hosts().hosts.filter { $0.kind == .hypervisor }.map { ($0.name, $0.generation) }) { a, _ in a }
+            let polls = try LongPollSet(baseURL: controller.baseURL, token: controller.adminToken, after: before, waitSeconds: wait)
+            polls.start()
+            let held = try waitUntilHeld(polls.count, controller: controller, admin: admin)
+            if held < polls.count { heldProblems.append("run \(run): the controller held \(held) of \(polls.count) polls") }
+            holding.append(try Self.residentMegabytes(of: controller.processIdentifier))
+
+            for index in facility.hypervisors.indices {
+                facility.hypervisors[index].underlayMtu = facility.hypervisors[index].underlayMtu == 9000 ? 8950 : 9000
+            }
+            let start = Stopwatch.now()
+            _ = try admin.putFacility(facility)
+            change.append((Stopwatch.now() - start) * 1000)
+            let answers = polls.waitForAll(limit: TimeInterval(wait + 30))
+
+            let latencies = Samples(answers.map { ($0.finishedAt - start) * 1000 })
+            p50.append(latencies.quantile(0.5) ?? 0)
+            p99.append(latencies.quantile(0.99) ?? 0)
+            slowest.append(latencies.maximum ?? 0)
+            let wrong = answers.filter { $0.status != 200 || ($0.generation ?? 0) <= (before[$0.host] ?? .max) }
+            if answers.count != polls.count { problems.append("run \(run): \(answers.count) of \(polls.count) polls answered") }
+            if let first = wrong.first {
+                problems.append("run \(run): \(wrong.count) answers without a newer generation, e.g. \(first.host): "
+                                + "status \(first.status) generation \(first.generation.map(String.init) ?? "-") \(first.failure ?? "")")
+            }
+        }
+        report.add("every poll answered: p50 after the change was sent", .milliseconds, p50)
+        report.add("every poll answered: p99 after the change was sent", .milliseconds, p99, target: .below(1000, .milliseconds))
+        report.add("every poll answered: slowest", .milliseconds, slowest)
+        report.add("  the change itself: PUT /v1/facility to committed answer", .milliseconds, change)
+        report.add("controller resident memory (VmRSS) holding \(hosts) polls", .megabytes, holding, target: .below(200, .megabytes))
+        report.add("controller resident memory (VmRSS) idle, after declaring the facility", .megabytes, Samples([idle]))
+        report.add("declare the facility of \(hosts) hypervisors (PUT /v1/facility, once)", .milliseconds, Samples([declare]))
+        report.check("the controller held every poll before the change", heldProblems.isEmpty,
+                     heldProblems.isEmpty ? "plumb_long_polls_held reached \(hosts) in every run" : heldProblems.joined(separator: "; "))
+        report.check("every poll answered with a newer generation", problems.isEmpty,
+                     problems.isEmpty ? "\(hosts) answers with status 200 and a newer generation in every run" : problems.joined(separator: "; "))
+        report.notes.append("resident memory is the controller process alone; its embedded PostgreSQL runs in processes of its own")
+        return report
+    }
+
+    /// Waits (at most 60 s) until the controller's `plumb_long_polls_held` reaches `count`; answers the last value seen.
+    private func waitUntilHeld(_ count: Int, controller: ControllerProcess, admin: ControllerClient) throws -> Int {
+        let http = HTTPClient(configuration: HTTPClientConfiguration(totalTimeout: .seconds(30), bearerToken: controller.adminToken))
+        let deadline = Date(timeIntervalSinceNow: 60)
+        var held = 0
+        repeat {
+            let text = String(decoding: try http.send(method: "GET", url: controller.baseURL + "/metrics").body, as: UTF8.self)
+            let line = text.split(separator: "\n").first { $0.hasPrefix("plumb_long_polls_held ") }
+            held = line.flatMap { Int(Double($0.split(separator: " ").last ?? "") ?? 0) } ?? 0
+            if held >= count { return held }
+            Thread.sleep(forTimeInterval: 0.05)
+        } while Date() < deadline
+        return held
+    }
+
+    /// `VmRSS` of a process, in MB.
+    static func residentMegabytes(of pid: Int32) throws -> Double {
+        let status = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
+        guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+              let kilobytes = Double(line.split(separator: " ").dropFirst().first ?? "") else {
+            throw BenchmarkFailure("no VmRSS in /proc/\(pid)/status")
+        }
+        return kilobytes / 1024
+    }
+
+    /// Raises the soft limit of open files (inherited by the controller) to `wanted`, within the hard limit.
+    static func raiseDescriptorLimit(to wanted: rlim_t) throws {
+        var limit = rlimit()
+        getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+        guard limit.rlim_cur < wanted else { return }
+        limit.rlim_cur = min(wanted, limit.rlim_max)
+        guard setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur >= wanted else {
+            throw BenchmarkFailure("cannot raise the open-file limit to \(wanted) (hard limit \(limit.rlim_max))")
+        }
+    }
+}
