@@ -28,6 +28,9 @@ struct AgentApplyCommand: ParsableCommand {
     @Option(help: "No-op reconciles per run.")
     var noOpRepetitions = 5
 
+    @Flag(inversion: .prefixedNo, help: "Measure pyroute2 too (installs it with pip into ~/.cache/plumb-bench on first use).")
+    var pyroute2 = true
+
     private var runs: Int { options.runs(default: 3) }
 
     func validate() throws {
@@ -49,7 +52,7 @@ struct AgentApplyCommand: ParsableCommand {
                                               stateDirectory: directory.appendingPathComponent("state").path,
                                               tapOwner: AgentApplyScenario.tapOwner, tapGroup: AgentApplyScenario.tapGroup))
         var measurements = AgentApplyMeasurements(scenario: scenario, directory: directory, noOpRepetitions: noOpRepetitions,
-                                                  logger: BenchmarkLogging.logger("plumb-bench.agent"))
+                                                  withPyroute2: pyroute2, logger: BenchmarkLogging.logger("plumb-bench.agent"))
         try measurements.prepare()
         for run in 0..<runs {
             try measurements.measure(run: run)

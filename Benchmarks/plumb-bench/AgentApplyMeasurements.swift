@@ -8,6 +8,7 @@ struct AgentApplyMeasurements {
     let scenario: AgentApplyScenario
     let directory: URL
     let noOpRepetitions: Int
+    let withPyroute2: Bool
     let logger: Logger
 
     private var pyroute2: Result<Pyroute2Baseline, Error>?
@@ -24,10 +25,11 @@ struct AgentApplyMeasurements {
         case agentTeardown, batchTeardown, processTeardown, pyroute2Teardown, groupTeardown, agentVsBatchTeardown
     }
 
-    init(scenario: AgentApplyScenario, directory: URL, noOpRepetitions: Int, logger: Logger) {
+    init(scenario: AgentApplyScenario, directory: URL, noOpRepetitions: Int, withPyroute2: Bool, logger: Logger) {
         self.scenario = scenario
         self.directory = directory
         self.noOpRepetitions = noOpRepetitions
+        self.withPyroute2 = withPyroute2
         self.logger = logger
     }
 
@@ -36,7 +38,11 @@ struct AgentApplyMeasurements {
         let own = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         let candidate = URL(fileURLWithPath: own).deletingLastPathComponent().appendingPathComponent("plumb-agent").path
         agentExecutable = FileManager.default.isExecutableFile(atPath: candidate) ? candidate : nil
-        pyroute2 = Result { try Pyroute2Baseline.prepare(scenario: scenario, directory: directory) }
+        if withPyroute2 {
+            pyroute2 = Result { try Pyroute2Baseline.prepare(scenario: scenario, directory: directory) }
+        } else {
+            pyroute2 = .failure(Pyroute2Baseline.Unavailable("not asked for (--no-pyroute2)"))
+        }
         try PlumbJSON.encode(scenario.desired).write(to: documentURL)
         let steps = scenario.applySteps
         try write(steps.filter { $0.tool == .ip }, to: "apply.ip")
