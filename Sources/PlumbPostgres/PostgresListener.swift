@@ -47,12 +47,12 @@ public final class PostgresListener: @unchecked Sendable {
 
     private func run() {
         var pause: TimeInterval = 0.1
-        while !stopped.withLockedValue { $0 } {
+        while !stopped.withLockedValue({ $0 }) {
             do {
                 try listenUntilFailure()
                 pause = 0.1
             } catch {
-                if stopped.withLockedValue { $0 } { return }
+                if stopped.withLockedValue({ $0 }) { return }
                 logger.warning("LISTEN connection lost, reconnecting", metadata: ["error": "\(error)"])
                 Thread.sleep(forTimeInterval: pause)
                 pause = min(pause * 2, 2)
@@ -68,7 +68,7 @@ public final class PostgresListener: @unchecked Sendable {
         handler(.connected)
         guard let handle = connection.rawHandle else { return }
         let socket = PQsocket(handle)
-        while !stopped.withLockedValue { $0 } {
+        while !stopped.withLockedValue({ $0 }) {
             var descriptor = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
             let ready = poll(&descriptor, 1, 1000)
             if ready < 0 && errno != EINTR {
