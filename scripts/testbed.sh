@@ -84,7 +84,9 @@ up() {
         ip -n "$ns" link set underlay0 mtu 1500 up
         echo "testbed: hv$k  namespace $ns  underlay0 $address/24"
     done
-    if ! ip link show dev "$gateway" >/dev/null 2>&1; then
+    # A pair with one end missing (a gateway left from an earlier fabric) is made again.
+    if ! ip link show dev "$gateway" >/dev/null 2>&1 || ! link_exists "$fabric" gw; then
+        ! ip link show dev "$gateway" >/dev/null 2>&1 || ip link delete "$gateway"
         ! link_exists "$fabric" gw || ip -n "$fabric" link delete gw
         ip link add "$gateway" type veth peer name gw netns "$fabric"
     fi
@@ -97,6 +99,13 @@ up() {
 
 down() {
     local ns any=0
+    # The gateway first: deleting it removes its peer at once, whereas the devices of a deleted namespace
+    # go only when the kernel gets round to freeing it, which would leave the gateway behind for a moment.
+    if ip link show dev "$gateway" >/dev/null 2>&1; then
+        ip link delete "$gateway" 2>/dev/null || ! ip link show dev "$gateway" >/dev/null 2>&1
+        echo "testbed: deleted $gateway"
+        any=1
+    fi
     for ns in $(ip netns list | awk '{print $1}'); do
         if [ "$ns" = "$fabric" ] || [[ "$ns" =~ ^$prefix-hv[0-9]+$ ]]; then
             local pids
@@ -107,11 +116,6 @@ down() {
             any=1
         fi
     done
-    if ip link show dev "$gateway" >/dev/null 2>&1; then
-        ip link delete "$gateway"
-        echo "testbed: deleted $gateway"
-        any=1
-    fi
     [ "$any" -eq 1 ] || echo "testbed: nothing to remove for prefix $prefix"
 }
 

@@ -24,7 +24,7 @@ final class EndToEndBed {
         var agents: [String: AgentProcess] = [:]
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            let started = try ControllerProcess(databaseURL: databaseURL, arguments: ["--listen", "\(testbed.gateway):0"])
+            let started = try ControllerProcess(databaseURL: databaseURL, listen: "\(testbed.gateway):0")
             controller = started
             let admin = started.adminClient()
             _ = try admin.putFacility(testbed.facility())
@@ -74,7 +74,7 @@ final class EndToEndBed {
         let address = "\(testbed.gateway):\(controller.port)"
         controller.stop()
         try whileStopped()
-        controller = try ControllerProcess(databaseURL: databaseURL, arguments: ["--listen", address])
+        controller = try ControllerProcess(databaseURL: databaseURL, listen: address)
         admin = controller.adminClient()
     }
 
