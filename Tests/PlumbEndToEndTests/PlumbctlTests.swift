@@ -86,6 +86,10 @@ final class PlumbctlTests: XCTestCase {
         XCTAssertEqual(audit.status, 0, audit.errors)
         XCTAssertTrue(audit.output.contains("A "), audit.output)
         XCTAssertTrue(audit.output.contains("network lan"), audit.output)
+        // A moment while A held it (this machine's clock is the controller's and the database's).
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        let whileHeld = formatter.string(from: Date())
 
         let dematerialize = try plumbctl(["dematerialize", "A", "--wait"], controller: controller)
         XCTAssertEqual(dematerialize.status, 0, dematerialize.errors)
@@ -95,6 +99,12 @@ final class PlumbctlTests: XCTestCase {
         let holdings = try PlumbJSON.decode(VNIAudit.self, from: Data(audited.output.utf8)).holdings
         XCTAssertEqual(holdings.map(\.materialization), ["A"])
         XCTAssertEqual(holdings.map(\.state), [.freed], "freed once every agent confirmed")
+        let then = try plumbctl(["--json", "audit", "vni", String(vni), "--at", whileHeld], controller: controller)
+        XCTAssertEqual(then.status, 0, then.errors)
+        let heldThen = try PlumbJSON.decode(VNIAudit.self, from: Data(then.output.utf8)).holdings
+        XCTAssertEqual(heldThen.map { "\($0.materialization) \($0.state.rawValue)" }, ["A held"], "who held it at \(whileHeld)")
+        let badTime = try plumbctl(["audit", "vni", String(vni), "--at", "yesterday"], controller: controller)
+        XCTAssertEqual(badTime.status, 64)
 
         let again = try plumbctl(["dematerialize", "A"], controller: controller)
         XCTAssertEqual(again.status, 0)
