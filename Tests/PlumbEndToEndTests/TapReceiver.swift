@@ -60,9 +60,13 @@ final class TapReceiver: @unchecked Sendable {
         return frames
     }
 
+    /// SIGTERM; SIGKILL if it has not exited within 10 s.
     private func stopProcess() {
         guard process.isRunning else { return }
         process.terminate()
+        let deadline = Date(timeIntervalSinceNow: 10)
+        while process.isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
     }
 

@@ -23,10 +23,7 @@ public final class AgentProcess: @unchecked Sendable {
     }
 
     deinit {
-        if child.process.isRunning {
-            child.process.terminate()
-            child.process.waitUntilExit()
-        }
+        if child.process.isRunning { terminate() }
     }
 
     /// Everything the agent has logged so far.
@@ -41,10 +38,14 @@ public final class AgentProcess: @unchecked Sendable {
 
     public var isRunning: Bool { child.process.isRunning }
 
-    /// Sends SIGTERM and returns the exit status.
+    /// Sends SIGTERM and returns the exit status; an agent that has not exited after 30 s is killed (SIGKILL),
+    /// so a hung agent cannot hang the test run.
     @discardableResult
     public func terminate() -> Int32 {
-        child.process.terminate()
+        if child.process.isRunning {
+            child.process.terminate()
+            if !child.waitForExit(limit: 30) { child.kill() }
+        }
         return waitUntilExit()
     }
 
