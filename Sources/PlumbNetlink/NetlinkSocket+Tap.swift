@@ -4,8 +4,8 @@ import Glibc
 
 extension NetlinkSocket {
     /// Creates a persistent tap through `/dev/net/tun` (`IFF_TAP | IFF_NO_PI | IFF_VNET_HDR`, exclusive), owned by
-    /// the given uid/gid so an unprivileged QEMU can open it, then sets MTU, link group, alias and master over netlink
-    /// (one request).
+    /// the given uid/gid so an unprivileged QEMU can open it, sets MTU, link group, alias and master over netlink
+    /// (one request), and only then makes it persistent.
     /// Returns the new index. A tap that already exists is refused with `EEXIST`; a failure after the tap exists
     /// deletes it again.
     @discardableResult
@@ -36,14 +36,15 @@ extension NetlinkSocket {
         try check(attached, "TUNSETIFF")
         if let uid = spec.ownerUID { try check(plumb_tun_set_owner(fd, Int(uid)), "TUNSETOWNER") }
         if let gid = spec.ownerGID { try check(plumb_tun_set_group(fd, Int(gid)), "TUNSETGROUP") }
-        // Until it is persistent the tap disappears when `fd` closes, so earlier failures leave nothing behind.
-        try check(plumb_tun_set_persist(fd, 1), "TUNSETPERSIST")
-
+        // Until it is persistent the tap disappears when `fd` closes. It becomes persistent only once it carries
+        // Plumb's link group and alias: an agent killed at any point before leaves no tap behind, and one killed
+        // after leaves a tap that a restarted agent recognises as its own.
         return try finishCreation(name: spec.name, operation: operation) { index in
             if spec.mtu != nil || spec.group != nil || spec.alias != nil || spec.masterIndex != nil {
                 try setLink(index: index, master: spec.masterIndex.map { .attach($0) }, mtu: spec.mtu, group: spec.group,
                             alias: spec.alias)
             }
+            try check(plumb_tun_set_persist(fd, 1), "TUNSETPERSIST")
         }
     }
 }
