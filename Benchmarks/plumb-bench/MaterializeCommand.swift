@@ -76,7 +76,7 @@ struct MaterializeCommand: AsyncParsableCommand {
         var materializeTime = Samples(), materializeTrips = Samples(), deleteTime = Samples(), deleteTrips = Samples()
         var floor = Samples(), roundTrip = Samples()
         var rate = Samples(), materializationsPerSecond = Samples(), concurrentP50 = Samples(), concurrentP99 = Samples()
-        var refused = Samples()
+        var refused = Samples(), refusalReasons: [String: Int] = [:]
         var heldTwice = 0, wrongAnswers: [String] = [], unexpected: [String] = []
         for run in 0..<runs {
             let id = "measured-\(run)"
@@ -106,6 +106,7 @@ struct MaterializeCommand: AsyncParsableCommand {
             concurrentP50.append(concurrent.latencies.quantile(0.5) ?? 0)
             concurrentP99.append(concurrent.latencies.quantile(0.99) ?? 0)
             refused.append(Double(concurrent.refused))
+            for reason in concurrent.refusalReasons { refusalReasons[reason, default: 0] += 1 }
             unexpected += concurrent.unexpected
             try await reportAllApplied(store)
         }
@@ -123,6 +124,10 @@ struct MaterializeCommand: AsyncParsableCommand {
         report.add("\(clients) clients: materialize latency p99", .milliseconds, concurrentP99)
         report.add("\(clients) clients: refused (pool empty while identifiers sit in quarantine)", .count, refused)
 
+        if !refusalReasons.isEmpty {
+            report.notes.append("refusals of the concurrent clients, all runs: "
+                                + refusalReasons.sorted { $0.value > $1.value }.map { "\($0.value)× \($0.key)" }.joined(separator: "; "))
+        }
         report.check("answers complete", wrongAnswers.isEmpty,
                      wrongAnswers.isEmpty ? "every measured materialization answered \(scenario.nics) NICs" : wrongAnswers.joined(separator: "; "))
         report.check("no identifier held twice at once", heldTwice == 0,
@@ -174,6 +179,7 @@ struct MaterializeCommand: AsyncParsableCommand {
         var latencies: Samples
         var refused: Int
         var unexpected: [String]
+        var refusalReasons: [String]
     }
 
     /// `clients` tasks each materializing and deleting `experimentsPerClient` small experiments, while a reporter
@@ -191,11 +197,11 @@ struct MaterializeCommand: AsyncParsableCommand {
         }
         let clients = self.clients, perClient = experimentsPerClient
         let start = Stopwatch.now()
-        let results = try await withThrowingTaskGroup(of: (Samples, Int, [String]).self) { group in
+        let results = try await withThrowingTaskGroup(of: (Samples, Int, [String], [String]).self) { group in
             for client in 0..<clients {
                 group.addTask {
                     var random = SystemRandomNumberGenerator()
-                    var latencies = Samples(), refused = 0, unexpected: [String] = []
+                    var latencies = Samples(), refused = 0, unexpected: [String] = [], reasons: [String] = []
                     for index in 0..<perClient {
                         let id = "run\(run)-client\(client)-\(index)"
                         do {
@@ -205,16 +211,17 @@ struct MaterializeCommand: AsyncParsableCommand {
                             latencies.append(milliseconds)
                             try await store.dematerialize(id: id)
                         } catch let error as APIError where [409, 422].contains(error.status) {
-                            // A pool ran dry while released identifiers wait in quarantine: a clean refusal.
+                            // A pool ran dry (released identifiers wait in quarantine until the hosts report): a clean refusal.
                             refused += 1
+                            reasons.append(error.message.prefix { $0 != ":" }.description)
                         } catch {
                             unexpected.append("\(id): \(error)")
                         }
                     }
-                    return (latencies, refused, unexpected)
+                    return (latencies, refused, unexpected, reasons)
                 }
             }
-            return try await group.reduce(into: [(Samples, Int, [String])]()) { $0.append($1) }
+            return try await group.reduce(into: [(Samples, Int, [String], [String])]()) { $0.append($1) }
         }
         let seconds = Stopwatch.now() - start
         finished.set()
@@ -224,7 +231,8 @@ struct MaterializeCommand: AsyncParsableCommand {
         let latencies = Samples(results.flatMap { $0.0.values })
         return ConcurrentOutcome(allocationsPerSecond: Double(allocated) / seconds,
                                  materializationsPerSecond: Double(latencies.values.count) / seconds,
-                                 latencies: latencies, refused: results.reduce(0) { $0 + $1.1 }, unexpected: results.flatMap(\.2))
+                                 latencies: latencies, refused: results.reduce(0) { $0 + $1.1 }, unexpected: results.flatMap(\.2),
+                                 refusalReasons: results.flatMap(\.3))
     }
 
     /// Replays the whole allocation history in SQL: per (kind, scope, value), an allocation must come first or

@@ -78,10 +78,22 @@ struct PropagationCommand: ParsableCommand {
                                 + "status \(first.status) generation \(first.generation.map(String.init) ?? "-") \(first.failure ?? "")")
             }
         }
+        // The floor of the fan-out: the same documents asked for all at once with nothing to wait for.
+        let current = Dictionary(uniqueKeysWithValues: facility.hypervisors.map { ($0.name, Int64(0)) })
+        let fetches = try LongPollSet(baseURL: controller.baseURL, token: controller.adminToken, after: current, waitSeconds: 0)
+        let fetchStart = Stopwatch.now()
+        fetches.start()
+        let fetched = fetches.waitForAll(limit: 120)
+        let fetchAll = (fetched.map(\.finishedAt).max() ?? fetchStart) - fetchStart
+        if fetched.count != hosts || fetched.contains(where: { $0.status != 200 }) {
+            problems.append("fetching every document at once: \(fetched.filter { $0.status == 200 }.count) of \(hosts) answered 200")
+        }
+
         report.add("every poll answered: p50 after the change was sent", .milliseconds, p50)
         report.add("every poll answered: p99 after the change was sent", .milliseconds, p99, target: .below(1000, .milliseconds))
         report.add("every poll answered: slowest", .milliseconds, slowest)
         report.add("  the change itself: PUT /v1/facility to committed answer", .milliseconds, change)
+        report.add("  floor: the same \(hosts) documents asked for at once, nothing to wait for", .milliseconds, Samples([fetchAll * 1000]))
         report.add("controller resident memory (VmRSS) holding \(hosts) polls", .megabytes, holding, target: .below(200, .megabytes))
         report.add("controller resident memory (VmRSS) idle, after declaring the facility", .megabytes, Samples([idle]))
         report.add("declare the facility of \(hosts) hypervisors (PUT /v1/facility, once)", .milliseconds, Samples([declare]))
