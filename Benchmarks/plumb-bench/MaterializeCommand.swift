@@ -213,7 +213,8 @@ struct MaterializeCommand: AsyncParsableCommand {
                         } catch let error as APIError where [409, 422].contains(error.status) {
                             // A pool ran dry (released identifiers wait in quarantine until the hosts report): a clean refusal.
                             refused += 1
-                            reasons.append(error.message.prefix { $0 != ":" }.description)
+                            reasons.append(error.message.prefix { $0 != ":" }
+                                .replacingOccurrences(of: "hv[0-9]+", with: "hvN", options: .regularExpression))
                         } catch {
                             unexpected.append("\(id): \(error)")
                         }
