@@ -36,10 +36,12 @@ enum ProcessRunner {
         var pid: pid_t = 0
         let spawned = posix_spawn(&pid, path, &actions, nil, argv, environ)
         guard spawned == 0 else {
+            unlink(errorFile)
             throw Failure(command: [path] + arguments, status: -1, standardError: String(cString: strerror(spawned)))
         }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        defer { unlink(errorFile) }
         let exitStatus = (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
         guard exitStatus == 0 else {
             let text = (try? String(contentsOfFile: errorFile, encoding: .utf8)) ?? ""
