@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages Plumb builds and runs with: the C libraries' headers (libpq, libnl,
 # libcurl), the PostgreSQL 15 server the controller embeds and the tests start, iproute2 (the tests'
-# independent check), strace (captures iproute2's netlink requests for byte comparison) and python3.
+# independent check), strace (captures iproute2's netlink requests for byte comparison) and python3; then the
+# real-kernel lane (scripts/install-lane-deps.sh: QEMU, Debian's kernel package, virtme-ng).
 # Needs root. Does nothing when everything is already installed.
 set -euo pipefail
 
@@ -21,16 +22,15 @@ done
 
 if [ ${#missing[@]} -eq 0 ]; then
     echo "install-deps: all packages present"
-    exit 0
-fi
-
-if [ "$(id -u)" -ne 0 ]; then
+elif [ "$(id -u)" -ne 0 ]; then
     echo "install-deps: missing ${missing[*]}; run as root to install them" >&2
     exit 1
+else
+    echo "install-deps: installing ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    # Debian starts a default cluster when postgresql-15 is installed; Plumb never uses it.
+    apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-echo "install-deps: installing ${missing[*]}"
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-# Debian starts a default cluster when postgresql-15 is installed; Plumb never uses it.
-apt-get install -y -qq --no-install-recommends "${missing[@]}"
+"$(dirname "$0")/install-lane-deps.sh"

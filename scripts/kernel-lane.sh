@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# The real-kernel lane: boots Debian 12's kernel package under QEMU (TCG; PLUMB_LANE_KVM=1 for KVM), with
+# this machine's root filesystem shared read-only over 9p (virtme-ng; writable overlays on /tmp, /etc, /var,
+# /run…, thrown away at exit), runs COMMAND as root inside it from the current directory, streams its output
+# and exits with its exit status.
+#
+#   scripts/kernel-lane.sh [--] COMMAND [ARGUMENT...]
+#   scripts/kernel-lane.sh -- ip link add v0 type vlan id 5 link lo
+#
+# The command is run by /bin/sh inside the guest with its arguments quoted as given; the host's environment is
+# not passed in (write `env NAME=VALUE COMMAND` to set variables). Exit status 125: the lane is not installed
+# (run scripts/install-lane-deps.sh). Booting takes about 1.5 minutes under TCG on 2 cores (most of it udev
+# loading the modules of QEMU's devices over 9p), plus a few seconds per process start: run many tests in
+# one command.
+#
+# Settings: PLUMB_LANE_CACHE (where install-lane-deps.sh put virtme-ng; /var/cache/plumb-lane),
+# PLUMB_LANE_KERNEL (the kernel image; the newest /boot/vmlinuz-*-amd64), PLUMB_LANE_MEMORY (2G),
+# PLUMB_LANE_CPUS (1), PLUMB_LANE_KVM (0: TCG), PLUMB_LANE_VERBOSE (1: show the kernel's console).
+set -euo pipefail
+
+[ "${1:-}" = "--" ] && shift
+if [ $# -eq 0 ]; then
+    echo "usage: $0 [--] COMMAND [ARGUMENT...]" >&2
+    exit 2
+fi
+
+cache=${PLUMB_LANE_CACHE:-/var/cache/plumb-lane}
+kernel=${PLUMB_LANE_KERNEL:-$(ls /boot/vmlinuz-*-amd64 2>/dev/null | sort -V | tail -1)}
+vng=$cache/venv/bin/vng
+for needed in "$vng" /usr/bin/qemu-system-x86_64 "$kernel" /usr/bin/udevadm /bin/busybox; do
+    if [ ! -e "$needed" ]; then
+        echo "kernel-lane: ${needed:-a Debian kernel in /boot} is missing; run scripts/install-lane-deps.sh" >&2
+        exit 125
+    fi
+done
+
+options=(--run "$kernel" --memory "${PLUMB_LANE_MEMORY:-2G}" --cpus "${PLUMB_LANE_CPUS:-1}"
+         # Debian 12's QEMU 7.2 has no virtiofsd that virtme-ng can use.
+         --force-9p)
+# TCG unless asked for KVM: a /dev/kvm that opens is no proof that it works (nested in a Firecracker VM it opens,
+# and the guest then never boots).
+[ "${PLUMB_LANE_KVM:-0}" = 1 ] || options+=(--disable-kvm)
+
+# virtme-ng calls virtme-run by name.
+export PATH=$cache/venv/bin:$PATH
+# The command goes in as a bash script in /tmp, which the guest sees (its /tmp is an overlay on the host's): virtme-ng
+# runs --exec with /bin/sh, which cannot read bash's quoting of arbitrary arguments.
+script=$(mktemp /tmp/plumb-lane-XXXXXX.sh)
+trap 'rm -f "$script"' EXIT
+printf '#!/bin/bash\nexec %s\n' "$(printf '%q ' "$@")" > "$script"
+
+# QEMU opens the guest's output as files (/proc/self/fd/1 and 2), which truncates a regular file it is redirected
+# to: give it pipes, and keep the guest command's status.
+set +e
+"$vng" "${options[@]}" ${PLUMB_LANE_VERBOSE:+--verbose} --exec "bash $script" 2> >(cat >&2) | cat
+status=${PIPESTATUS[0]}
+wait
+exit "$status"
