@@ -1,6 +1,6 @@
 import Foundation
 
-extension AgentRunner {
+extension DesiredStateRunner {
     /// A one-way stop flag with a sleep that ends early when the flag is set.
     final class StopSignal: @unchecked Sendable {
         private let condition = NSCondition()

@@ -1,3 +1,4 @@
+import PlumbModel
 import PlumbNetlink
 
 /// Maps the netlink layer's dumps into the planner's observed state.
@@ -14,13 +15,15 @@ extension ObservedLink {
                   isUp: link.isUp, group: link.group, alias: link.alias,
                   vxlan: link.vxlan.map {
                       ObservedVXLAN(vni: Int($0.vni), local: $0.local, port: $0.port, learning: $0.learning,
-                                    underlayIndex: $0.underlayIndex)
+                                    underlayIndex: $0.underlayIndex, externalVNIFilter: $0.external && $0.vniFilter)
                   },
                   isolated: link.bridgePortIsolated,
                   vfs: link.vfs.map {
                       ObservedVF(index: $0.index, mac: $0.mac, vlan: $0.vlan, vlanProtocol: $0.vlanProtocol,
                                  spoofcheck: $0.spoofcheck, trust: $0.trust, linkState: $0.linkState)
-                  })
+                  },
+                  vlanFiltering: link.bridge.flatMap { $0.vlanFiltering ? VLANProtocol(etherType: $0.vlanProtocol) : nil },
+                  vlanTunnel: link.bridgePortVLANTunnel)
     }
 }
 

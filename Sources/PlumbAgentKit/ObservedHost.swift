@@ -48,10 +48,14 @@ public struct ObservedLink: Equatable, Sendable {
     public var isolated: Bool?
     /// SR-IOV VFs, when the device is a PF with VFs.
     public var vfs: [ObservedVF]
+    /// The bridge's VLAN filtering, when `kind == .bridge` (nil: not VLAN-aware).
+    public var vlanFiltering: VLANProtocol?
+    /// The bridge port `vlan_tunnel` flag, when the device is a bridge port.
+    public var vlanTunnel: Bool?
 
     public init(index: Int32, name: String, kind: Kind, masterIndex: Int32? = nil, mtu: Int = 1500, isUp: Bool = true,
                 group: UInt32 = 0, alias: String? = nil, vxlan: ObservedVXLAN? = nil, isolated: Bool? = nil,
-                vfs: [ObservedVF] = []) {
+                vfs: [ObservedVF] = [], vlanFiltering: VLANProtocol? = nil, vlanTunnel: Bool? = nil) {
         self.index = index
         self.name = name
         self.kind = kind
@@ -63,6 +67,8 @@ public struct ObservedLink: Equatable, Sendable {
         self.vxlan = vxlan
         self.isolated = isolated
         self.vfs = vfs
+        self.vlanFiltering = vlanFiltering
+        self.vlanTunnel = vlanTunnel
     }
 }
 
@@ -73,13 +79,17 @@ public struct ObservedVXLAN: Equatable, Sendable {
     public var port: UInt16
     public var learning: Bool
     public var underlayIndex: Int32?
+    /// `external vnifilter`: one device for many VNIs, taken from the bridge's VLAN→VNI mapping.
+    public var externalVNIFilter: Bool
 
-    public init(vni: Int, local: IPv4Address?, port: UInt16, learning: Bool, underlayIndex: Int32? = nil) {
+    public init(vni: Int, local: IPv4Address?, port: UInt16, learning: Bool, underlayIndex: Int32? = nil,
+                externalVNIFilter: Bool = false) {
         self.vni = vni
         self.local = local
         self.port = port
         self.learning = learning
         self.underlayIndex = underlayIndex
+        self.externalVNIFilter = externalVNIFilter
     }
 }
 

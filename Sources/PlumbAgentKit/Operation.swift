@@ -91,6 +91,31 @@ public enum Action: Equatable, Sendable, CustomStringConvertible {
     /// Removes that record once the device is given back.
     case forgetDevice(PCIAddress)
 
+    // The leaf switch's actions (see `LeafPlanner`).
+    /// A VLAN-aware bridge without default PVID.
+    case createVLANBridge(name: String, vlanProtocol: VLANProtocol, alias: String)
+    /// One VXLAN device for every VNI, in `external vnifilter` mode.
+    case createExternalVXLAN(name: String, local: IPv4Address, port: UInt16, underlay: String?, alias: String)
+    /// Takes a port out of its bridge (`nomaster`).
+    case releasePort(link: String)
+    /// `bridge link set dev LINK vlan_tunnel on`.
+    case setVLANTunnel(link: String)
+    /// `bridge vlan add dev PORT vid VLAN [pvid untagged]`.
+    case addPortVLAN(port: String, vlan: Int, access: Bool)
+    case deletePortVLAN(port: String, vlan: Int)
+    /// `bridge vlan add dev VX vid VLAN tunnel_info id VNI`.
+    case addVLANTunnel(device: String, vlan: Int, vni: Int)
+    case deleteVLANTunnel(device: String, vlan: Int, vni: Int)
+    /// `bridge vni add dev VX vni VNI`.
+    case addVNI(device: String, vni: Int)
+    case deleteVNI(device: String, vni: Int)
+    /// Adds (for the flood MAC: appends) a per-VNI forwarding entry of an `external` VXLAN device.
+    case addVNIFDB(device: String, mac: MACAddress, dst: IPv4Address, vni: Int)
+    case deleteVNIFDB(device: String, mac: MACAddress, dst: IPv4Address, vni: Int)
+    /// `bridge fdb replace MAC dev PORT vlan VLAN master static`.
+    case addBridgeFDB(port: String, mac: MACAddress, vlan: Int)
+    case deleteBridgeFDB(port: String, mac: MACAddress, vlan: Int)
+
     public var description: String {
         switch self {
         case .createBridge(let name, let mtu, _): return "create bridge \(name) mtu \(mtu)"
@@ -116,6 +141,24 @@ public enum Action: Equatable, Sendable, CustomStringConvertible {
         case .recordDevice(let address, let record):
             return "record \(address) as taken for \(record.role.rawValue)" + (record.originalDriver.map { " from \($0)" } ?? "")
         case .forgetDevice(let address): return "forget record of \(address)"
+        case .createVLANBridge(let name, let vlanProtocol, _):
+            return "create bridge \(name) vlan_filtering 1 vlan_default_pvid 0 vlan_protocol \(vlanProtocol.rawValue)"
+        case .createExternalVXLAN(let name, let local, let port, let underlay, _):
+            return "create vxlan \(name) local \(local) dstport \(port)" + (underlay.map { " dev \($0)" } ?? "")
+                + " nolearning external vnifilter"
+        case .releasePort(let link): return "set \(link) nomaster"
+        case .setVLANTunnel(let link): return "set bridge port \(link) vlan_tunnel on"
+        case .addPortVLAN(let port, let vlan, let access): return "add vlan \(vlan) to \(port)" + (access ? " pvid untagged" : "")
+        case .deletePortVLAN(let port, let vlan): return "delete vlan \(vlan) from \(port)"
+        case .addVLANTunnel(let device, let vlan, let vni): return "map vlan \(vlan) to vni \(vni) on \(device)"
+        case .deleteVLANTunnel(let device, let vlan, let vni): return "unmap vlan \(vlan) from vni \(vni) on \(device)"
+        case .addVNI(let device, let vni): return "add vni \(vni) to \(device)"
+        case .deleteVNI(let device, let vni): return "delete vni \(vni) from \(device)"
+        case .addVNIFDB(let device, let mac, let dst, let vni): return "add fdb \(mac) dev \(device) dst \(dst) src_vni \(vni)"
+        case .deleteVNIFDB(let device, let mac, let dst, let vni):
+            return "delete fdb \(mac) dev \(device) dst \(dst) src_vni \(vni)"
+        case .addBridgeFDB(let port, let mac, let vlan): return "add fdb \(mac) dev \(port) vlan \(vlan) master static"
+        case .deleteBridgeFDB(let port, let mac, let vlan): return "delete fdb \(mac) dev \(port) vlan \(vlan) master"
         }
     }
 }

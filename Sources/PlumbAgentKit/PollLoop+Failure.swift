@@ -1,7 +1,7 @@
 import PlumbHTTPClient
 import PlumbModel
 
-extension PollLoop {
+extension DesiredStateLoop {
     /// Why a request to the controller got no usable answer.
     public enum Failure: Equatable, Sendable, CustomStringConvertible {
         /// No HTTP answer: refused, timed out, TLS failure.

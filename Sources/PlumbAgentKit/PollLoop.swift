@@ -1,19 +1,25 @@
 import PlumbModel
 
-/// The decisions of the agent's poll loop, without any IO.
+/// The poll loop of a hypervisor's agent.
+public typealias PollLoop = DesiredStateLoop<HostDesiredState>
+
+/// The poll loop of a leaf switch's agent: the same decisions for the leaf's document.
+public typealias LeafPollLoop = DesiredStateLoop<LeafDesiredState>
+
+/// The decisions of the agent's poll loop, without any IO, for either role's desired-state document.
 ///
 /// The runner feeds it what happened (``Event``) and performs what it answers (``Action``):
 /// long-poll for the desired state after the generation it has applied, apply a document,
 /// report the result, sleep with backoff while the controller cannot be reached or answers
 /// 5xx (changing nothing on the host meanwhile), or stop with a clear message when the
 /// controller refuses the host's token.
-public struct PollLoop {
+public struct DesiredStateLoop<Document: Equatable> {
     /// Something that happened to the runner.
     public enum Event {
         /// The agent started; it has applied nothing yet in this run.
         case start
         /// The controller answered the poll with a document (200).
-        case received(HostDesiredState)
+        case received(Document)
         /// The poll's wait ran out with nothing newer (304).
         case notModified
         /// The poll got no usable answer.
@@ -32,10 +38,10 @@ public struct PollLoop {
 
     /// What the runner does next.
     public enum Action: Equatable {
-        /// `GET /v1/hosts/{name}/desired?after=G`; `nil`: ask for the current document at once.
+        /// `GET /v1/hosts/{name}/desired?after=G` (or `/v1/leaves/…`); `nil`: ask for the current document at once.
         case poll(after: Int64?)
         /// Make the host match this document.
-        case apply(HostDesiredState)
+        case apply(Document)
         /// `PUT /v1/hosts/{name}/status` with this report.
         case report(HostStatusReport)
         /// Wait this long, changing nothing, then send ``Event/slept``.
@@ -50,7 +56,7 @@ public struct PollLoop {
     public private(set) var backoff: Backoff
 
     private var random: any RandomNumberGenerator
-    private var lastDocument: HostDesiredState?
+    private var lastDocument: Document?
     private var lastApplyFailed = false
     private var pendingReport: HostStatusReport?
     private var afterSleep: Action?

@@ -156,6 +156,36 @@ extension Reconciler {
             try records.save(record, for: address)
         case .forgetDevice(let address):
             try records.remove(address)
+        case .createVLANBridge(let name, let vlanProtocol, let alias):
+            indexes[name] = try socket.createVLANBridge(name: name, vlanProtocol: vlanProtocol, group: group, alias: alias)
+        case .createExternalVXLAN(let name, let local, let port, let underlay, let alias):
+            indexes[name] = try socket.createExternalVXLAN(name: name, local: local, port: port,
+                                                           underlayIndex: try underlay.map { try index($0, in: indexes) },
+                                                           group: group, alias: alias)
+        case .releasePort(let link):
+            try socket.setLink(index: try index(link, in: indexes), master: .detach)
+        case .setVLANTunnel(let link):
+            try socket.setBridgePortVLANTunnel(index: try index(link, in: indexes), on: true)
+        case .addPortVLAN(let port, let vlan, let access):
+            try socket.bridgeVLAN(add: true, port: try index(port, in: indexes), vlan: vlan, access: access)
+        case .deletePortVLAN(let port, let vlan):
+            try socket.bridgeVLAN(add: false, port: try index(port, in: indexes), vlan: vlan)
+        case .addVLANTunnel(let device, let vlan, let vni):
+            try socket.bridgeVLANTunnel(add: true, port: try index(device, in: indexes), vlan: vlan, vni: vni)
+        case .deleteVLANTunnel(let device, let vlan, let vni):
+            try socket.bridgeVLANTunnel(add: false, port: try index(device, in: indexes), vlan: vlan, vni: vni)
+        case .addVNI(let device, let vni):
+            try socket.vniFilter(add: true, device: try index(device, in: indexes), vni: vni)
+        case .deleteVNI(let device, let vni):
+            try socket.vniFilter(add: false, device: try index(device, in: indexes), vni: vni)
+        case .addVNIFDB(let device, let mac, let dst, let vni):
+            try socket.addVNIFDB(index: try index(device, in: indexes), mac: mac, dst: dst, vni: vni)
+        case .deleteVNIFDB(let device, let mac, let dst, let vni):
+            try socket.deleteVNIFDB(index: try index(device, in: indexes), mac: mac, dst: dst, vni: vni)
+        case .addBridgeFDB(let port, let mac, let vlan):
+            try socket.addStaticBridgeFDB(port: try index(port, in: indexes), mac: mac, vlan: vlan)
+        case .deleteBridgeFDB(let port, let mac, let vlan):
+            try socket.deleteStaticBridgeFDB(port: try index(port, in: indexes), mac: mac, vlan: vlan)
         }
     }
 

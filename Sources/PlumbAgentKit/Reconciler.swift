@@ -54,7 +54,12 @@ public final class Reconciler {
 
     /// Runs a plan made from `observed`; the plan's item errors come first in the report.
     private func carryOut(_ plan: Plan, observed: ObservedHost) -> ApplyReport {
-        var report = execute(plan.operations, indexes: Dictionary(observed.links.map { ($0.name, $0.index) }) { first, _ in first })
+        carryOut(plan, links: observed.links)
+    }
+
+    /// Runs a plan made when the devices were `links`; the plan's item errors come first in the report.
+    func carryOut(_ plan: Plan, links: [ObservedLink]) -> ApplyReport {
+        var report = execute(plan.operations, indexes: Dictionary(links.map { ($0.name, $0.index) }) { first, _ in first })
         report.errors = plan.errors + report.errors
         return report
     }

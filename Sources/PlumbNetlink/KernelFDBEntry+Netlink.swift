@@ -15,5 +15,7 @@ extension KernelFDBEntry {
         vni = attributes.first(NDA_VNI)?.u32
         master = attributes.first(NDA_MASTER)?.u32.map { Int32(bitPattern: $0) }
         vlan = attributes.first(NDA_VLAN)?.u16
+        sourceVNI = attributes.first(NDA_SRC_VNI)?.u32
+        isStatic = header.state & UInt16(NUD_NOARP) != 0 && header.state & UInt16(NUD_PERMANENT) == 0
     }
 }

@@ -19,6 +19,11 @@ public struct KernelFDBEntry: Equatable, Sendable {
     public var master: Int32?
     /// `NDA_VLAN`, for entries of a VLAN-aware bridge.
     public var vlan: UInt16?
+    /// `NDA_SRC_VNI`: the VNI an `external` VXLAN device keeps the entry under.
+    public var sourceVNI: UInt32?
+    /// `NUD_NOARP` without `NUD_PERMANENT` in a bridge's table: a static entry (`bridge fdb add … master static`),
+    /// as opposed to the bridge's own addresses (permanent) and learned ones.
+    public var isStatic: Bool = false
 
     public init(index: Int32, mac: MACAddress, dst: IPv4Address? = nil, vni: UInt32? = nil, isPermanent: Bool,
                 isSelf: Bool, master: Int32? = nil, vlan: UInt16? = nil) {

@@ -34,7 +34,12 @@ extension KernelLink {
                 local: data.first(IFLA_VXLAN_LOCAL).flatMap { $0.payload.count == 4 ? IPv4Address(octets: $0.payload) : nil },
                 port: data.first(IFLA_VXLAN_PORT)?.bigEndianU16 ?? 0,
                 learning: (data.first(IFLA_VXLAN_LEARNING)?.u8 ?? 0) != 0,
-                underlayIndex: data.first(IFLA_VXLAN_LINK)?.u32.flatMap { $0 == 0 ? nil : Int32(bitPattern: $0) })
+                underlayIndex: data.first(IFLA_VXLAN_LINK)?.u32.flatMap { $0 == 0 ? nil : Int32(bitPattern: $0) },
+                external: (data.first(IFLA_VXLAN_COLLECT_METADATA)?.u8 ?? 0) != 0,
+                vniFilter: (data.first(IFLA_VXLAN_VNIFILTER)?.u8 ?? 0) != 0)
+        case "bridge":
+            bridge = KernelBridge(vlanFiltering: (data.first(IFLA_BR_VLAN_FILTERING)?.u8 ?? 0) != 0,
+                                  vlanProtocol: data.first(IFLA_BR_VLAN_PROTOCOL)?.bigEndianU16 ?? UInt16(ETH_P_8021Q))
         case "tun":
             tun = KernelTun(
                 isTap: data.first(IFLA_TUN_TYPE)?.u8 == UInt8(IFF_TAP),
@@ -47,6 +52,7 @@ extension KernelLink {
         if info.first(IFLA_INFO_SLAVE_KIND)?.string == "bridge" {
             let portData = try info.first(IFLA_INFO_SLAVE_DATA)?.nestedAttributes() ?? []
             bridgePortIsolated = portData.first(IFLA_BRPORT_ISOLATED).map { ($0.u8 ?? 0) != 0 } ?? false
+            bridgePortVLANTunnel = portData.first(IFLA_BRPORT_VLAN_TUNNEL).map { ($0.u8 ?? 0) != 0 }
         }
     }
 }

@@ -22,12 +22,17 @@ public struct KernelLink: Equatable, Sendable {
     public var tun: KernelTun?
     /// The bridge port `isolated` flag when the device is a bridge port; nil otherwise.
     public var bridgePortIsolated: Bool?
+    /// The bridge port `vlan_tunnel` flag (VLAN→VNI mapping on a VXLAN port) when the device is a bridge port.
+    public var bridgePortVLANTunnel: Bool?
+    /// VLAN filtering and its tag protocol when `kind == "bridge"`.
+    public var bridge: KernelBridge?
     /// The device's SR-IOV VFs (empty unless it is a PF with VFs).
     public var vfs: [KernelVF]
 
     public init(index: Int32, name: String, kind: String? = nil, masterIndex: Int32? = nil, mtu: Int, isUp: Bool,
                 group: UInt32 = 0, alias: String? = nil, mac: MACAddress? = nil, vxlan: KernelVXLAN? = nil,
-                tun: KernelTun? = nil, bridgePortIsolated: Bool? = nil, vfs: [KernelVF] = []) {
+                tun: KernelTun? = nil, bridgePortIsolated: Bool? = nil, bridgePortVLANTunnel: Bool? = nil,
+                bridge: KernelBridge? = nil, vfs: [KernelVF] = []) {
         self.index = index
         self.name = name
         self.kind = kind
@@ -40,6 +45,8 @@ public struct KernelLink: Equatable, Sendable {
         self.vxlan = vxlan
         self.tun = tun
         self.bridgePortIsolated = bridgePortIsolated
+        self.bridgePortVLANTunnel = bridgePortVLANTunnel
+        self.bridge = bridge
         self.vfs = vfs
     }
 }

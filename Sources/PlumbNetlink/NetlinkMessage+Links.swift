@@ -39,12 +39,13 @@ extension NetlinkMessage {
         return try newLink(name: name, kind: "bridge", data: nil, mtu: mtu, group: group, operation: "create bridge")
     }
 
-    private static func newLink(name: String, kind: String, data: [NetlinkAttribute]?, mtu: Int?, group: UInt32?,
+    static func newLink(name: String, kind: String, data: [NetlinkAttribute]?, mtu: Int?, group: UInt32?,
                                 operation: String) throws -> NetlinkMessage {
         var attributes: [NetlinkAttribute] = [.string(IFLA_IFNAME, name)]
         if let mtu = try NetlinkInputValidation.mtu(mtu, operation: operation, device: name) { attributes.append(.u32(IFLA_MTU, mtu)) }
         if let group { attributes.append(.u32(IFLA_GROUP, group)) }
-        var info: [NetlinkAttribute] = [.string(IFLA_INFO_KIND, kind)]
+        // The kind without a terminating NUL, as iproute2 sends it (the kernel compares with nla_strcmp, either way).
+        var info: [NetlinkAttribute] = [.bytes(IFLA_INFO_KIND, Array(kind.utf8))]
         if let data { info.append(.nested(IFLA_INFO_DATA, data)) }
         attributes.append(.nested(IFLA_LINKINFO, info))
         return NetlinkMessage(type: UInt16(RTM_NEWLINK), flags: createExclusive,

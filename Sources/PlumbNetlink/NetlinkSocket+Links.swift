@@ -65,7 +65,7 @@ extension NetlinkSocket {
     }
 
     /// Sends a create request, finds the new index, sets the alias; deletes the device if the later steps fail.
-    private func create(_ request: NetlinkMessage, name: String, alias: String?, operation: String) throws -> Int32 {
+    func create(_ request: NetlinkMessage, name: String, alias: String?, operation: String) throws -> Int32 {
         try NetlinkInputValidation.alias(alias, operation: operation, device: name)
         try perform(request, operation: operation, device: name)
         return try finishCreation(name: name, operation: operation) { index in

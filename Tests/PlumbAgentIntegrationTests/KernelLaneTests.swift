@@ -45,4 +45,25 @@ final class KernelLaneTests: XCTestCase {
         XCTAssertTrue(output.standardOutput.hasPrefix("6.1."), "the lane boots Debian 12's 6.1 kernel: \(output.standardOutput)")
         XCTAssertTrue(output.standardOutput.contains("lane-checks-passed"))
     }
+
+    /// The netlink tests that this machine's kernel cannot run (the leaf's VLAN-aware bridge, 802.1Q and 802.1ad) and
+    /// those it runs only in part, run inside the lane from this very test binary: one boot, every test run, none
+    /// skipped, none failed.
+    func testAgentNetlinkTestsPassOnTheLaneKernel() throws {
+        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.path
+        let suites = ["LeafKernelTests", "LeafNetlinkRequestsVsIproute2Tests", "NetlinkRequestsVsIproute2Tests",
+                      "NetlinkLinkLifecycleTests"]
+        // The guest has no udev rule that loads tun for /dev/net/tun (its node appears when the module loads).
+        let output = try KernelLane.run(["sh", "-c", "modprobe tun && exec env \"$0\"=1 \"$1\" \"$2\"",
+                                         KernelLane.insideVariable, binary,
+                                         suites.map { "PlumbAgentIntegrationTests.\($0)" }.joined(separator: ",")])
+        let log = "stdout:\n\(output.standardOutput)\nstderr:\n\(output.standardError)"
+        XCTAssertEqual(output.status, 0, log)
+        let text = output.standardOutput + output.standardError
+        for suite in suites {
+            XCTAssertTrue(text.contains("Test Suite '\(suite)' passed"), "\(suite) did not pass in the lane\n\(log)")
+        }
+        XCTAssertFalse(text.contains(" skipped"), "no test may skip in the lane\n\(log)")
+        XCTAssertTrue(text.contains("with 0 failures"), log)
+    }
 }

@@ -1,6 +1,8 @@
+import CNetlink
 import Foundation
 import PlumbNetlink
 import PlumbTestSupport
+import XCTest
 
 /// Runs an iproute2 command under `strace` and returns the netlink messages it sent.
 ///
@@ -41,5 +43,59 @@ enum NetlinkIproute2Capture {
             buffers[buffers.count - 1] += bytes
         }
         return buffers
+    }
+}
+
+/// Comparing a hand-built request with the one iproute2 sent, for the request tests of each object kind.
+enum Iproute2RequestNests {
+    /// The nests of the requests compared, as type paths from the top level: expanded in failure messages.
+    static let paths: Set<[UInt16]> = [
+        [UInt16(IFLA_VFINFO_LIST)], [UInt16(IFLA_VFINFO_LIST), UInt16(IFLA_VF_INFO)],
+        [UInt16(IFLA_VFINFO_LIST), UInt16(IFLA_VF_INFO), UInt16(IFLA_VF_VLAN_LIST)], [UInt16(IFLA_PROTINFO)],
+        [UInt16(IFLA_AF_SPEC)], [UInt16(IFLA_AF_SPEC), UInt16(IFLA_BRIDGE_VLAN_TUNNEL_INFO)], [UInt16(IFLA_LINKINFO)],
+        [UInt16(IFLA_LINKINFO), UInt16(IFLA_INFO_DATA)],
+    ]
+}
+
+extension XCTestCase {
+    /// The index of device `name` in `ns`, as iproute2 reports it.
+    func index(of name: String, in ns: NetworkNamespace) throws -> Int32 {
+        let link = try XCTUnwrap(ns.ipJSON("link", "show", "dev", name).first)
+        return Int32(try XCTUnwrap(link["ifindex"] as? Int))
+    }
+
+    /// Asserts `ours` equals `theirs` byte for byte apart from sequence number and port id; on a mismatch the
+    /// attribute trees show where they differ.
+    func assertSameRequest(_ ours: NetlinkMessage, _ theirs: RawNetlinkMessage,
+                           familyHeaderSize: Int = InterfaceInfoHeader.size,
+                           file: StaticString = #filePath, line: UInt = #line) throws {
+        let theirsParsed = try NetlinkMessage(theirs, familyHeaderSize: familyHeaderSize)
+        XCTAssertEqual(ours.type, theirsParsed.type, "message type", file: file, line: line)
+        XCTAssertEqual(ours.flags, theirsParsed.flags, "message flags", file: file, line: line)
+        XCTAssertEqual(ours.familyHeader, theirsParsed.familyHeader, "family header (ifinfomsg / ndmsg)", file: file, line: line)
+        XCTAssertEqual(try tree(ours.attributes), try tree(theirsParsed.attributes), "attribute tree", file: file, line: line)
+        XCTAssertEqual(Array(ours.encoded.dropFirst(16)), theirs.body, "bytes after nlmsghdr", file: file, line: line)
+    }
+
+    /// A readable rendering of an attribute tree: raw type (flags included), nests expanded, leaves as hex.
+    func tree(_ attributes: [NetlinkAttribute], path: [UInt16] = []) throws -> [String] {
+        try attributes.flatMap { attribute -> [String] in
+            let label = String(repeating: "  ", count: path.count) + "\(attribute.rawType)"
+            let childPath = path + [attribute.type]
+            if Iproute2RequestNests.paths.contains(childPath) {
+                return [label + " {"] + (try tree(attribute.nestedAttributes(), path: childPath))
+            }
+            return [label + " " + attribute.payload.map { String(format: "%02x", $0) }.joined()]
+        }
+    }
+
+    /// The one message iproute2 sent that has the attribute `type` at top level.
+    func onlyRequest<T: BinaryInteger>(withAttribute type: T, in messages: [RawNetlinkMessage]) throws -> RawNetlinkMessage {
+        let matching = try messages.filter { raw in
+            guard raw.body.count >= InterfaceInfoHeader.size else { return false }
+            return try NetlinkMessage(raw, familyHeaderSize: InterfaceInfoHeader.size).attributes.first(type) != nil
+        }
+        XCTAssertEqual(matching.count, 1, "iproute2 should send exactly one such request")
+        return try XCTUnwrap(matching.first)
     }
 }

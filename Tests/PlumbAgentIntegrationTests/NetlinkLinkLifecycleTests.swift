@@ -115,15 +115,22 @@ final class NetlinkLinkLifecycleTests: XCTestCase {
                 index: ids.vxlan, name: "plvx7001", kind: "vxlan", masterIndex: ids.bridge, mtu: 1450, isUp: true,
                 group: plumbGroup, alias: "plumb:vni-7001", mac: byName["plvx7001"]?.mac,
                 vxlan: KernelVXLAN(vni: vni, local: local, port: 4789, learning: false, underlayIndex: ids.underlay),
-                bridgePortIsolated: false))
+                bridgePortIsolated: false, bridgePortVLANTunnel: false))
+            // A kernel without VLAN-filtering bridges reports no VLAN settings at all; one with them, filtering off
+            // and 802.1Q, as iproute2 shows.
+            let bridgeData = (try XCTUnwrap(ns.ipJSON("-d", "link", "show", "dev", "plbr7001").first)["linkinfo"]
+                as? [String: Any])?["info_data"] as? [String: Any]
+            let vlanSettings = bridgeData?["vlan_filtering"] == nil ? nil : KernelBridge(
+                vlanFiltering: bridgeData?["vlan_filtering"] as? Int == 1,
+                vlanProtocol: bridgeData?["vlan_protocol"] as? String == "802.1ad" ? 0x88A8 : 0x8100)
             XCTAssertEqual(byName["plbr7001"], KernelLink(
                 index: ids.bridge, name: "plbr7001", kind: "bridge", mtu: 1450, isUp: true, group: plumbGroup,
-                alias: "plumb:net-a", mac: byName["plbr7001"]?.mac))
+                alias: "plumb:net-a", mac: byName["plbr7001"]?.mac, bridge: vlanSettings))
             XCTAssertEqual(byName["pltap1"], KernelLink(
                 index: ids.tap, name: "pltap1", kind: "tun", masterIndex: ids.bridge, mtu: 1450, isUp: true,
                 group: plumbGroup, alias: "plumb:vm1/nic0", mac: byName["pltap1"]?.mac,
                 tun: KernelTun(isTap: true, vnetHeader: true, persistent: true, ownerUID: 4242, ownerGID: 4343),
-                bridgePortIsolated: true))
+                bridgePortIsolated: true, bridgePortVLANTunnel: false))
             XCTAssertEqual(byName["ul0"]?.kind, "veth")
             XCTAssertNil(byName["ul0"]?.bridgePortIsolated)
             XCTAssertEqual(byName["lo"]?.group, 0)

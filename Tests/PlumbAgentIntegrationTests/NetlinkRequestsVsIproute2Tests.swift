@@ -19,52 +19,6 @@ final class NetlinkRequestsVsIproute2Tests: XCTestCase {
         try XCTSkipUnless((try? NetworkNamespace.Command.execute("strace", ["-V"]).status) == 0, "needs strace")
     }
 
-    private func index(of name: String, in ns: NetworkNamespace) throws -> Int32 {
-        let link = try XCTUnwrap(ns.ipJSON("link", "show", "dev", name).first)
-        return Int32(try XCTUnwrap(link["ifindex"] as? Int))
-    }
-
-    /// Asserts `ours` equals `theirs` byte for byte apart from sequence number and port id; on a mismatch the
-    /// attribute trees show where they differ.
-    private func assertSameRequest(_ ours: NetlinkMessage, _ theirs: RawNetlinkMessage,
-                                   familyHeaderSize: Int = InterfaceInfoHeader.size,
-                                   file: StaticString = #filePath, line: UInt = #line) throws {
-        let theirsParsed = try NetlinkMessage(theirs, familyHeaderSize: familyHeaderSize)
-        XCTAssertEqual(ours.type, theirsParsed.type, "message type", file: file, line: line)
-        XCTAssertEqual(ours.flags, theirsParsed.flags, "message flags", file: file, line: line)
-        XCTAssertEqual(ours.familyHeader, theirsParsed.familyHeader, "family header (ifinfomsg / ndmsg)", file: file, line: line)
-        XCTAssertEqual(try tree(ours.attributes), try tree(theirsParsed.attributes), "attribute tree", file: file, line: line)
-        XCTAssertEqual(Array(ours.encoded.dropFirst(16)), theirs.body, "bytes after nlmsghdr", file: file, line: line)
-    }
-
-    /// The nests of the requests compared here, as type paths from the top level.
-    private static let nestPaths: Set<[UInt16]> = [
-        [UInt16(IFLA_VFINFO_LIST)], [UInt16(IFLA_VFINFO_LIST), UInt16(IFLA_VF_INFO)],
-        [UInt16(IFLA_VFINFO_LIST), UInt16(IFLA_VF_INFO), UInt16(IFLA_VF_VLAN_LIST)], [UInt16(IFLA_PROTINFO)],
-    ]
-
-    /// A readable rendering of an attribute tree: raw type (flags included), nests expanded, leaves as hex.
-    private func tree(_ attributes: [NetlinkAttribute], path: [UInt16] = []) throws -> [String] {
-        try attributes.flatMap { attribute -> [String] in
-            let label = String(repeating: "  ", count: path.count) + "\(attribute.rawType)"
-            let childPath = path + [attribute.type]
-            if Self.nestPaths.contains(childPath) {
-                return [label + " {"] + (try tree(attribute.nestedAttributes(), path: childPath))
-            }
-            return [label + " " + attribute.payload.map { String(format: "%02x", $0) }.joined()]
-        }
-    }
-
-    /// The one message iproute2 sent that has the attribute `type` at top level.
-    private func onlyRequest<T: BinaryInteger>(withAttribute type: T, in messages: [RawNetlinkMessage]) throws -> RawNetlinkMessage {
-        let matching = try messages.filter { raw in
-            guard raw.body.count >= InterfaceInfoHeader.size else { return false }
-            return try NetlinkMessage(raw, familyHeaderSize: InterfaceInfoHeader.size).attributes.first(type) != nil
-        }
-        XCTAssertEqual(matching.count, 1, "iproute2 should send exactly one such request")
-        return try XCTUnwrap(matching.first)
-    }
-
     private func checkVFRequest(protocolName: String, protocolID: VLANProtocol) throws {
         try NetworkNamespace.with { ns in
             // This kernel has no SR-IOV (and no dummy driver): a veth stands in as the "PF"; the kernel refuses

@@ -28,7 +28,7 @@ final class NetlinkRequestBuilderTests: XCTestCase {
     func testCreateBridgeWithoutOptionalFields() throws {
         let message = try NetlinkMessage.createBridge(name: "plbr1")
         XCTAssertEqual(message.attributes.map(\.type), [UInt16(IFLA_IFNAME), UInt16(IFLA_LINKINFO)])
-        XCTAssertEqual(try message.attributes[1].nestedAttributes(), [.string(IFLA_INFO_KIND, "bridge")])
+        XCTAssertEqual(try message.attributes[1].nestedAttributes(), [.bytes(IFLA_INFO_KIND, Array("bridge".utf8))])
     }
 
     func testSetLinkUpDownUsesFlagsAndChangeMask() throws {

@@ -22,9 +22,11 @@ struct ControllerOptions: ParsableArguments {
     /// True when any way of reaching the controller was given.
     var isGiven: Bool { controller != nil || host != nil || tokenFile != nil }
 
-    /// Checks that the controller, the host and the token file are all given.
-    func validateComplete() throws {
-        for (value, option) in [(controller, "--controller"), (host, "--host"), (tokenFile, "--token-file")] where value == nil {
+    /// Checks that the controller, the host (unless the caller names it otherwise, as a leaf does) and the token file
+    /// are all given.
+    func validateComplete(requiringHost: Bool = true) throws {
+        let required = [(controller, "--controller"), (tokenFile, "--token-file")] + (requiringHost ? [(host, "--host")] : [])
+        for (value, option) in required where value == nil {
             throw ValidationError("\(option) is required")
         }
         if let controller, !(controller.hasPrefix("http://") || controller.hasPrefix("https://")) {
@@ -34,8 +36,8 @@ struct ControllerOptions: ParsableArguments {
     }
 
     /// A controller client carrying the host's token; exits with 78 when the token file is unusable.
-    func client(logger: Logger) throws -> ControllerClient {
-        try validateComplete()
+    func client(logger: Logger, requiringHost: Bool = true) throws -> ControllerClient {
+        try validateComplete(requiringHost: requiringHost)
         let token: String
         do {
             token = try TokenFile.read(path: tokenFile!)

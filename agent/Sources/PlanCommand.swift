@@ -29,7 +29,7 @@ struct PlanCommand: ParsableCommand {
     func run() throws {
         try exiting {
             let logger = agent.bootstrapLogging()
-            let document = try file.map(DesiredStateFile.load) ?? fetch(logger: logger)
+            let document = try file.map { try DesiredStateFile.load($0) } ?? fetch(logger: logger)
             let reconciler = try Reconciler(configuration: agent.configuration(), logger: logger)
             print("host \(document.host), generation \(document.generation)")
             ReportOutput.printOperations(try reconciler.plan(document), verb: "change")

@@ -14,6 +14,6 @@ struct PlumbAgentCommand: ParsableCommand {
             the token; 78 bad configuration (token file, CA file).
             """,
         version: version,
-        subcommands: [RunCommand.self, PlanCommand.self, ApplyCommand.self, CleanupCommand.self]
+        subcommands: [RunCommand.self, PlanCommand.self, ApplyCommand.self, CleanupCommand.self, LeafCommand.self]
     )
 }

@@ -32,16 +32,7 @@ struct RunCommand: ParsableCommand {
             let reconciler = try Reconciler(configuration: agent.configuration(), logger: logger)
             let runner = AgentRunner(host: controller.host!, client: client, reconciler: reconciler, wait: .seconds(wait),
                                      agentVersion: "plumb-agent \(PlumbAgentCommand.version)", logger: logger)
-            let signals = SignalStop(signals: [SIGTERM, SIGINT]) { number in
-                logger.notice("stopping on signal", metadata: ["signal": "\(number)"])
-                runner.stop()
-            }
-            defer { signals.cancel() }
-            do {
-                try runner.run()
-            } catch let error as AgentRunnerError {
-                throw AgentExit(code: .permission, message: error.message)
-            }
+            try SignalStop.runUntilStopped(runner, logger: logger)
         }
     }
 }

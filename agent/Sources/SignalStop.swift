@@ -1,4 +1,6 @@
 import Dispatch
+import Logging
+import PlumbAgentKit
 import Glibc
 
 /// Calls a handler (once) when any of the given signals arrives, on a queue of its own, so the
@@ -25,5 +27,22 @@ final class SignalStop {
             signal(Int32(source.handle), SIG_DFL)
         }
         sources = []
+    }
+}
+
+extension SignalStop {
+    /// Runs an agent's loop until SIGTERM or SIGINT stops it (leaving the plumbing in place); a refused token ends it
+    /// with exit code 77. `plumb-agent run` and `plumb-agent leaf run` share it.
+    static func runUntilStopped<Document>(_ runner: DesiredStateRunner<Document>, logger: Logger) throws {
+        let signals = SignalStop(signals: [SIGTERM, SIGINT]) { number in
+            logger.notice("stopping on signal", metadata: ["signal": "\(number)"])
+            runner.stop()
+        }
+        defer { signals.cancel() }
+        do {
+            try runner.run()
+        } catch let error as AgentRunnerError {
+            throw AgentExit(code: .permission, message: error.message)
+        }
     }
 }

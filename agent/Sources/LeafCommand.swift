@@ -1,0 +1,132 @@
+import ArgumentParser
+import Glibc
+import PlumbAgentKit
+import PlumbModel
+
+/// `plumb-agent leaf …`: the agent on a Linux-based leaf switch, with the hypervisor agent's kernel layer.
+struct LeafCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "leaf",
+        abstract: "Run on a Linux leaf switch: VLAN-aware bridge, VXLAN VLAN→VNI mappings, access and trunk ports, FDB.",
+        subcommands: [LeafRunCommand.self, LeafApplyCommand.self, LeafCleanupCommand.self]
+    )
+}
+
+/// How the leaf is plumbed locally: Plumb's device names, the underlay and the bridge's tag protocol.
+struct LeafOptions: ParsableArguments {
+    @Option(help: "Name of Plumb's VLAN-aware bridge on this leaf.")
+    var bridge = LeafConfiguration.defaultBridgeName
+
+    @Option(help: "Name of Plumb's VXLAN device (external vnifilter) on this leaf.")
+    var vxlan = LeafConfiguration.defaultVXLANName
+
+    @Option(help: "Underlay device the VXLAN device sends from (default: routed by the kernel).")
+    var underlay: String?
+
+    @Option(help: "Tag protocol of the bridge: 802.1Q, or 802.1ad where the hypervisors' VFs stack tags.")
+    var vlanProtocol = "802.1Q"
+
+    func validate() throws {
+        guard VLANProtocol(rawValue: vlanProtocol) != nil else {
+            throw ValidationError("--vlan-protocol must be 802.1Q or 802.1ad, got \(vlanProtocol)")
+        }
+    }
+
+    var configuration: LeafConfiguration {
+        LeafConfiguration(bridgeName: bridge, vxlanName: vxlan, underlay: underlay, vlanProtocol: VLANProtocol(rawValue: vlanProtocol) ?? .dot1q)
+    }
+}
+
+/// `plumb-agent leaf run`: keep this leaf converged with the controller until SIGTERM or SIGINT.
+struct LeafRunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Long-poll GET /v1/leaves/{name}/desired and keep this leaf's plumbing converged until stopped.",
+        discussion: """
+            Needs root. Uses the leaf's own token (plumbctl token LEAF). While the controller is unreachable nothing \
+            changes and the agent retries with backoff; SIGTERM or SIGINT stops it and leaves the plumbing in place.
+            """
+    )
+
+    @OptionGroup var agent: AgentOptions
+    @OptionGroup var controller: ControllerOptions
+    @OptionGroup var leafOptions: LeafOptions
+
+    @Option(help: "This leaf's name as the facility declares it.")
+    var leaf: String
+
+    @Option(help: "Seconds the controller may hold each poll before answering 304.")
+    var wait = 60
+
+    func validate() throws {
+        try controller.validateComplete(requiringHost: false)
+        guard (1...3600).contains(wait) else { throw ValidationError("--wait must be between 1 and 3600 seconds, got \(wait)") }
+    }
+
+    func run() throws {
+        try exiting {
+            let logger = agent.bootstrapLogging()
+            try AgentExit.requireRoot("leaf run")
+            let client = try controller.client(logger: logger, requiringHost: false)
+            let reconciler = try Reconciler(configuration: agent.configuration(), logger: logger)
+            let runner = LeafAgentRunner(leaf: leaf, client: client, reconciler: reconciler, configuration: leafOptions.configuration,
+                                         wait: .seconds(wait), agentVersion: "plumb-agent \(PlumbAgentCommand.version)", logger: logger)
+            try SignalStop.runUntilStopped(runner, logger: logger)
+        }
+    }
+}
+
+/// `plumb-agent leaf apply FILE`: apply a leaf desired-state document from a file, without a controller.
+struct LeafApplyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "apply",
+        abstract: "Apply a leaf desired-state JSON document from a file, without a controller.",
+        discussion: "Needs root. Prints the operations done; exits 1 when some items could not be applied."
+    )
+
+    @OptionGroup var agent: AgentOptions
+    @OptionGroup var leafOptions: LeafOptions
+
+    @Flag(help: "Only print what would change.")
+    var dryRun = false
+
+    @Argument(help: "The leaf desired-state JSON document (as GET /v1/leaves/{name}/desired serves it).")
+    var file: String
+
+    func run() throws {
+        try exiting {
+            let logger = agent.bootstrapLogging()
+            try AgentExit.requireRoot("leaf apply")
+            let document = try DesiredStateFile.load(file, as: LeafDesiredState.self)
+            let reconciler = try Reconciler(configuration: agent.configuration(), logger: logger)
+            if dryRun {
+                let plan = try reconciler.planLeaf(document, configuration: leafOptions.configuration)
+                ReportOutput.printOperations(plan.operations, verb: "change")
+                for error in plan.errors { print("error: \(error.item): \(error.message)") }
+                return
+            }
+            try ReportOutput.finish(try reconciler.applyLeaf(document, configuration: leafOptions.configuration), verb: "apply")
+        }
+    }
+}
+
+/// `plumb-agent leaf cleanup`: remove Plumb's bridge and VXLAN device from this leaf.
+struct LeafCleanupCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cleanup",
+        abstract: "Remove Plumb's bridge and VXLAN device from this leaf; its ports are released.",
+        discussion: "Needs root. Devices Plumb did not make are never touched."
+    )
+
+    @OptionGroup var agent: AgentOptions
+    @OptionGroup var leafOptions: LeafOptions
+
+    func run() throws {
+        try exiting {
+            let logger = agent.bootstrapLogging()
+            try AgentExit.requireRoot("leaf cleanup")
+            let reconciler = try Reconciler(configuration: agent.configuration(), logger: logger)
+            try ReportOutput.finish(try reconciler.cleanupLeaf(configuration: leafOptions.configuration), verb: "clean up")
+        }
+    }
+}
