@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages Plumb builds and runs with: the C libraries' headers (libpq, libnl,
 # libcurl), the PostgreSQL 15 server the controller embeds and the tests start, iproute2 (the tests'
-# independent check), strace (captures iproute2's netlink requests for byte comparison) and python3; then the
-# real-kernel lane (scripts/install-lane-deps.sh: QEMU, Debian's kernel package, virtme-ng).
+# independent check), strace (captures iproute2's netlink requests for byte comparison), ping (frames through the
+# leaf in the real-kernel lane) and python3; then the real-kernel lane (scripts/install-lane-deps.sh: QEMU,
+# Debian's kernel package, virtme-ng).
 # Needs root. Does nothing when everything is already installed.
 set -euo pipefail
 
@@ -11,7 +12,7 @@ packages=(
     libpq-dev postgresql-15
     libnl-3-dev libnl-route-3-dev
     libcurl4-openssl-dev
-    iproute2 strace kmod
+    iproute2 strace kmod iputils-ping
     python3
 )
 

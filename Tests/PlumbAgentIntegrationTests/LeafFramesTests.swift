@@ -1,0 +1,129 @@
+import Foundation
+import Logging
+import PlumbAgentKit
+import PlumbModel
+import PlumbTestSupport
+import XCTest
+
+/// Frames through a leaf switch on a real kernel: a namespace plays the leaf (plumbed by the leaf reconciler), another
+/// a hypervisor with VTEP (plumbed by the hypervisor reconciler), and small namespaces the machines at the ends:
+///
+/// - `vf`: a VF stand-in behind leaf port swp1, sending VLAN 100 tagged exactly as VST puts it on the wire (802.1Q, or
+///   an 802.1ad S-tag when the VF stacks over guest tags);
+/// - `pt`: a passthrough NIC stand-in on access port swp2 (VLAN 102, untagged);
+/// - `vm5000`, `vm5002`: ports of the hypervisor's VNI 5000 and 5002 bridges (virtio VMs' stand-ins).
+///
+/// All four share one IP subnet, so only the plumbing decides who reaches whom: the VF reaches the VM of VNI 5000,
+/// the passthrough NIC the VM of VNI 5002, and neither reaches the other's network. After the leaf's document loses
+/// both networks (dematerialized), nothing crosses and the leaf holds nothing of them.
+///
+/// Needs VLAN-filtering bridges: skipped here, run inside `scripts/kernel-lane.sh` by `KernelLaneTests`.
+final class LeafFramesTests: XCTestCase {
+    private let leafVTEP = IPv4Address("198.18.1.1")!
+    private let hypervisorVTEP = IPv4Address("198.18.1.2")!
+    private let configuration = AgentConfiguration(sysfsRoot: "/nonexistent", stateDirectory: "/nonexistent")
+
+    override func setUpWithError() throws {
+        try XCTSkipUnless(NetworkNamespace.isRoot, "needs root to create network namespaces and devices")
+        let supported = try NetworkNamespace.with { ns in
+            (try? ns.ip("link", "add", "probe", "type", "bridge", "vlan_filtering", "1")) != nil
+        }
+        if !supported {
+            if KernelLane.isInside {
+                XCTFail("the lane's kernel refused a VLAN-filtering bridge")
+                throw XCTSkip("failed above")
+            }
+            throw XCTSkip("this kernel has no VLAN-filtering bridges; KernelLaneTests runs these tests in scripts/kernel-lane.sh")
+        }
+    }
+
+    private func leafDocument(generation: Int64, networks: Bool) -> LeafDesiredState {
+        LeafDesiredState(
+            leaf: "leaf1", generation: generation, vtepIp: leafVTEP,
+            vlans: networks ? [.init(vlan: 100, vni: 5000, flood: [hypervisorVTEP]), .init(vlan: 102, vni: 5002, flood: [hypervisorVTEP])] : [],
+            accessPorts: networks ? [.init(port: "swp2", vlan: 102, hypervisor: "hv1", pciAddress: PCIAddress("0000:3b:00.0")!)] : [],
+            taggedPorts: networks ? [.init(port: "swp1", hypervisor: "hv1", vlans: [100])] : [])
+    }
+
+    /// Whether `from` gets an answer from `address` (one ping, two seconds).
+    private func reaches(_ from: NetworkNamespace, _ address: String) throws -> Bool {
+        try NetworkNamespace.Command.execute("ip", ["netns", "exec", from.name, "ping", "-c", "1", "-W", "2", address]).status == 0
+    }
+
+    private func checkFrames(vfProtocol: VLANProtocol) throws {
+        let leafNS = try NetworkNamespace(prefix: "pleaf"), hv = try NetworkNamespace(prefix: "phv")
+        let vf = try NetworkNamespace(prefix: "pvf"), pt = try NetworkNamespace(prefix: "ppt")
+        let vm5000 = try NetworkNamespace(prefix: "pvm"), vm5002 = try NetworkNamespace(prefix: "pvm")
+        defer { for ns in [leafNS, hv, vf, pt, vm5000, vm5002] { ns.delete() } }
+
+        // The underlay: the leaf's uplink and the hypervisor's ul0 on one link.
+        try leafNS.ip("link", "add", "uplink", "type", "veth", "peer", "name", "ul0", "netns", hv.name)
+        try leafNS.ip("address", "add", "\(leafVTEP)/24", "dev", "uplink")
+        try leafNS.ip("link", "set", "uplink", "up")
+        try hv.ip("address", "add", "\(hypervisorVTEP)/24", "dev", "ul0")
+        try hv.ip("link", "set", "ul0", "up")
+
+        // Front-panel ports and what is cabled to them; the VF tags its frames as VST does.
+        try leafNS.ip("link", "add", "swp1", "type", "veth", "peer", "name", "eth0", "netns", vf.name)
+        try leafNS.ip("link", "add", "swp2", "type", "veth", "peer", "name", "eth0", "netns", pt.name)
+        try vf.ip("link", "set", "eth0", "up")
+        try vf.ip("link", "add", "link", "eth0", "name", "vst", "type", "vlan", "protocol", vfProtocol.rawValue, "id", "100")
+        try vf.ip("address", "add", "10.9.0.1/24", "dev", "vst")
+        try vf.ip("link", "set", "vst", "up")
+        try pt.ip("address", "add", "10.9.0.3/24", "dev", "eth0")
+        try pt.ip("link", "set", "eth0", "up")
+
+        // The hypervisor: Plumb's bridges and VXLAN devices for VNIs 5000 and 5002, flooding to the leaf.
+        let host = HostDesiredState(host: "hv2", generation: 1,
+                                    vtep: .init(localIp: hypervisorVTEP, underlayNic: "ul0", underlayMtu: 1500),
+                                    networks: [.init(vni: 5000, isolated: false, flood: [leafVTEP], fdb: [], taps: []),
+                                               .init(vni: 5002, isolated: false, flood: [leafVTEP], fdb: [], taps: [])])
+        let configuration = configuration
+        let hostReport = try hv.run {
+            try Reconciler(configuration: configuration, logger: Logger(label: "leaf-frames")).apply(host)
+        }
+        XCTAssertEqual(hostReport.errors, [])
+        for (vm, vni, address) in [(vm5000, 5000, "10.9.0.2"), (vm5002, 5002, "10.9.0.4")] {
+            try hv.ip("link", "add", "vm\(vni)", "type", "veth", "peer", "name", "eth0", "netns", vm.name)
+            try hv.ip("link", "set", "vm\(vni)", "master", "plbr\(vni)", "up")
+            try vm.ip("address", "add", "\(address)/24", "dev", "eth0")
+            try vm.ip("link", "set", "eth0", "up")
+        }
+
+        // The leaf.
+        var leaf = LeafConfiguration(underlay: "uplink")
+        leaf.vlanProtocol = vfProtocol
+        let reconciler = try leafNS.run { try Reconciler(configuration: configuration, logger: Logger(label: "leaf-frames")) }
+        let applied = try leafNS.run { [leaf] in try reconciler.applyLeaf(self.leafDocument(generation: 1, networks: true), configuration: leaf) }
+        XCTAssertEqual(applied.errors, [])
+
+        XCTAssertTrue(try reaches(vf, "10.9.0.2"), "the VF reaches the VM of VNI 5000 through VLAN 100")
+        XCTAssertTrue(try reaches(vm5000, "10.9.0.1"), "and back")
+        XCTAssertTrue(try reaches(pt, "10.9.0.4"), "the passthrough NIC reaches the VM of VNI 5002 through its access port")
+        XCTAssertTrue(try reaches(vm5002, "10.9.0.3"), "and back")
+        XCTAssertFalse(try reaches(vf, "10.9.0.4"), "VLAN 100 / VNI 5000 sees nothing of VNI 5002")
+        XCTAssertFalse(try reaches(pt, "10.9.0.2"), "VLAN 102 / VNI 5002 sees nothing of VNI 5000")
+        XCTAssertFalse(try reaches(vf, "10.9.0.3"), "the two leaf ports are in different VLANs")
+
+        // Dematerialized: the leaf's document has neither network any more.
+        let removed = try leafNS.run { [leaf] in try reconciler.applyLeaf(self.leafDocument(generation: 2, networks: false), configuration: leaf) }
+        XCTAssertEqual(removed.errors, [])
+        XCTAssertFalse(try reaches(vf, "10.9.0.2"))
+        XCTAssertFalse(try reaches(pt, "10.9.0.4"))
+        XCTAssertEqual(try leafNS.bridgeJSON("vlan", "show").filter { !($0["vlans"] as? [Any] ?? []).isEmpty }.count, 0,
+                       "no port carries a VLAN")
+        XCTAssertEqual(try leafNS.bridgeJSON("vni", "show").flatMap { $0["vnis"] as? [Any] ?? [] }.count, 0, "no VNI is mapped")
+        XCTAssertEqual(try leafNS.bridgeJSON("fdb", "show", "dev", "plumbvx").filter { $0["dst"] != nil }.count, 0, "no flood entry")
+        XCTAssertTrue(try leafNS.ipJSON("link", "show").filter { ["swp1", "swp2"].contains($0["ifname"] as? String) }
+                          .allSatisfy { $0["master"] == nil }, "the ports are released")
+    }
+
+    func testFramesCrossTheLeafBetweenVFPassthroughAndVirtioAndStayInTheirNetwork() throws {
+        try checkFrames(vfProtocol: .dot1q)
+    }
+
+    /// A VF that stacks over guest tags sends an 802.1ad S-tag: the leaf's bridge filters on 802.1ad.
+    func testFramesCrossTheLeafWith8021adOuterTags() throws {
+        try checkFrames(vfProtocol: .dot1ad)
+    }
+}
