@@ -64,15 +64,6 @@ extension NetlinkMessage {
         ])])
     }
 
-    /// `bridge link set dev INDEX vlan_tunnel on|off`: whether a VXLAN bridge port maps VLANs to VNIs.
-    public static func setBridgePortVLANTunnel(index: Int32, on: Bool) throws -> NetlinkMessage {
-        try NetlinkInputValidation.index(index, operation: "set bridge port vlan_tunnel")
-        return NetlinkMessage(
-            type: UInt16(RTM_SETLINK), flags: requestAck,
-            familyHeader: InterfaceInfoHeader(family: UInt8(AF_BRIDGE), index: index).encoded,
-            attributes: [.nested(IFLA_PROTINFO, markNested: true, [.u8(IFLA_BRPORT_VLAN_TUNNEL, on ? 1 : 0)])])
-    }
-
     /// `bridge vni add|delete dev INDEX vni VNI`: a VNI in an `external vnifilter` VXLAN device's filter.
     public static func vniFilter(add: Bool, device: Int32, vni: Int) throws -> NetlinkMessage {
         let operation = add ? "add vni" : "delete vni"

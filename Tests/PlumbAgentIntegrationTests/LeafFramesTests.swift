@@ -24,17 +24,7 @@ final class LeafFramesTests: XCTestCase {
     private let configuration = AgentConfiguration(sysfsRoot: "/nonexistent", stateDirectory: "/nonexistent")
 
     override func setUpWithError() throws {
-        try XCTSkipUnless(NetworkNamespace.isRoot, "needs root to create network namespaces and devices")
-        let supported = try NetworkNamespace.with { ns in
-            (try? ns.ip("link", "add", "probe", "type", "bridge", "vlan_filtering", "1")) != nil
-        }
-        if !supported {
-            if KernelLane.isInside {
-                XCTFail("the lane's kernel refused a VLAN-filtering bridge")
-                throw XCTSkip("failed above")
-            }
-            throw XCTSkip("this kernel has no VLAN-filtering bridges; KernelLaneTests runs these tests in scripts/kernel-lane.sh")
-        }
+        try requireVLANFilteringBridges()
     }
 
     private func leafDocument(generation: Int64, networks: Bool) -> LeafDesiredState {

@@ -15,17 +15,7 @@ import XCTest
 final class LeafKernelTests: XCTestCase {
     private let leaf = LeafConfiguration(bridgeName: "plumbleaf", vxlanName: "plumbvx", underlay: "uplink")
     override func setUpWithError() throws {
-        try XCTSkipUnless(NetworkNamespace.isRoot, "needs root to create network namespaces and devices")
-        let supported = try NetworkNamespace.with { ns in
-            (try? ns.ip("link", "add", "probe", "type", "bridge", "vlan_filtering", "1")) != nil
-        }
-        if !supported {
-            if KernelLane.isInside {
-                XCTFail("the lane's kernel refused a VLAN-filtering bridge")
-                throw XCTSkip("failed above")
-            }
-            throw XCTSkip("this kernel has no VLAN-filtering bridges; KernelLaneTests runs these tests in scripts/kernel-lane.sh")
-        }
+        try requireVLANFilteringBridges()
     }
 
     private let desired = LeafFixture.desired
