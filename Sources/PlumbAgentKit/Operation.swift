@@ -57,9 +57,10 @@ public struct VFConfiguration: Equatable, Sendable {
         self.linkState = linkState
     }
 
-    /// The settings of a VF Plumb no longer uses: no VLAN, link down, spoofcheck on, trust off.
+    /// The settings of a VF Plumb no longer uses: MAC cleared (so a MAC that moved to another VF is never shown by two),
+    /// no VLAN, link down, spoofcheck on, trust off.
     public static func parked(index: Int) -> VFConfiguration {
-        VFConfiguration(index: index, mac: nil, vlan: 0, vlanProtocol: .dot1q, spoofcheck: true, trust: false,
+        VFConfiguration(index: index, mac: .zero, vlan: 0, vlanProtocol: .dot1q, spoofcheck: true, trust: false,
                         linkState: .disable)
     }
 }

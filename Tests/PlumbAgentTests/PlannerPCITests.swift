@@ -31,7 +31,7 @@ final class PlannerPCITests: XCTestCase {
     private var converged: ObservedHost {
         let pfLink = ObservedLink(index: 5, name: "enp59s0f0", kind: .other(nil), vfs: [
             ObservedVF(index: 0, mac: guestMAC, vlan: 100, vlanProtocol: .dot1ad, spoofcheck: true, trust: false, linkState: .auto),
-            ObservedVF(index: 1, mac: nil, vlan: 0, vlanProtocol: .dot1q, spoofcheck: true, trust: false, linkState: .disable),
+            ObservedVF(index: 1, mac: .zero, vlan: 0, vlanProtocol: .dot1q, spoofcheck: true, trust: false, linkState: .disable),
         ])
         return ObservedHost(links: F.baseLinks + [pfLink], pciDevices: [
             pfAddress: ObservedPCIDevice(address: pfAddress, driver: "ice", totalVFs: 8, numVFs: 2,
@@ -103,6 +103,17 @@ final class PlannerPCITests: XCTestCase {
         // A released VF is parked; its binding is left alone.
         XCTAssertEqual(F.plan(desired(numVfs: 2, vfs: []), converged).operations.map(\.action),
                        [.configureVF(pf: "enp59s0f0", .parked(index: 0))])
+    }
+
+    /// A VF given back keeps no MAC of its VM: the MAC may be handed to another VF, and no two VFs may show it.
+    func testAParkedVFStillShowingAMACHasItCleared() {
+        var stale = converged
+        let pf = stale.links.firstIndex { $0.name == "enp59s0f0" }!
+        stale.links[pf].vfs[1].mac = guestMAC
+        let plan = F.plan(desired(numVfs: 2, vfs: [vf(0)]), stale)
+        XCTAssertEqual(plan.operations.map(\.action), [.configureVF(pf: "enp59s0f0", .parked(index: 1))])
+        guard case .configureVF(_, let parked) = plan.operations.first?.action else { return XCTFail("no VF change") }
+        XCTAssertEqual(parked.mac, .zero)
     }
 
     func testBadPFAndVFItemsAreRefused() {
