@@ -7,11 +7,11 @@
 #   scripts/kernel-lane.sh [--] COMMAND [ARGUMENT...]
 #   scripts/kernel-lane.sh -- ip link add v0 type vlan id 5 link lo
 #
-# The command is run by /bin/sh inside the guest with its arguments quoted as given; the host's environment is
-# not passed in (write `env NAME=VALUE COMMAND` to set variables). Exit status 125: the lane is not installed
-# (run scripts/install-lane-deps.sh). Booting takes about 1.5 minutes under TCG on 2 cores (most of it udev
-# loading the modules of QEMU's devices over 9p), plus a few seconds per process start: run many tests in
-# one command.
+# The command is executed as given (its arguments are not split again); the host's environment is not passed
+# in (write `env NAME=VALUE COMMAND` to set variables). Exit status 125: the lane is not installed (run
+# scripts/install-lane-deps.sh). A boot takes 45-85 s under TCG on 2 busy cores (virtme-ng building its small
+# initramfs, then udev loading the modules of QEMU's devices over 9p), plus a few seconds per process start:
+# run many tests in one command.
 #
 # Settings: PLUMB_LANE_CACHE (where install-lane-deps.sh put virtme-ng; /var/cache/plumb-lane),
 # PLUMB_LANE_KERNEL (the kernel image; the newest /boot/vmlinuz-*-amd64), PLUMB_LANE_MEMORY (2G),
