@@ -25,12 +25,15 @@ public final class ControllerStore: Sendable {
     /// `unresponsiveAfter` in seconds, as a query parameter for `make_interval(secs => $n)`.
     var unresponsiveSeconds: Double { configuration.unresponsiveAfter }
 
-    /// Runs a change in a READ COMMITTED transaction (the schema's functions serialise writers on
-    /// an advisory lock), turning refusals into ``APIError``.
+    /// Runs a change in a READ COMMITTED transaction (the schema's functions lock the scopes they
+    /// change), turning refusals into ``APIError``. With `retryingConflicts`, a unique violation —
+    /// a value a concurrent writer took between this transaction's snapshot and its write — runs
+    /// the transaction again, as serialization failures and deadlocks always do.
     @discardableResult
-    func change<T>(_ body: @escaping (PostgresConnection) throws -> T) async throws -> T {
+    func change<T>(retryingConflicts: Bool = false, _ body: @escaping (PostgresConnection) throws -> T) async throws -> T {
         try await refusalsAsAPIErrors {
-            try await self.pool.transaction(isolation: .readCommitted, body)
+            try await self.pool.transaction(isolation: .readCommitted,
+                                            retryIf: retryingConflicts ? { $0.isUniqueViolation } : nil, body)
         }
     }
 
