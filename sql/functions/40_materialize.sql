@@ -1,34 +1,5 @@
 -- Allocation: everything the controller decides for one materialization, in one function call
 -- (one round trip, one transaction), set-based whatever the number of NICs.
---
--- Refusals are raised with SQLSTATE 'PL<http status>' (PL400, PL404, PL409, PL422), the message
--- for a person, and DETAIL = {"code": ..., "field": ...}: the controller turns them into API errors.
--- A refusal aborts the transaction, so a refused request allocates nothing.
-
-CREATE FUNCTION plumb.refuse(p_status int, p_code text, p_message text, p_field text) RETURNS void
-LANGUAGE plpgsql AS $$
-BEGIN
-    RAISE EXCEPTION USING ERRCODE = 'PL' || p_status::text, MESSAGE = p_message,
-        DETAIL = jsonb_build_object('code', p_code, 'field', p_field)::text;
-END $$;
-
--- Every change to allocations or generations starts here: it names the actor for the audit
--- history and serialises writers on one advisory lock, so that choosing free values never races.
--- Must be called in a READ COMMITTED transaction before anything is read: the statements after
--- it see everything committed before the lock was granted.
-CREATE FUNCTION plumb.begin_change(p_actor text) RETURNS void LANGUAGE plpgsql AS $$
-BEGIN
-    IF current_setting('transaction_isolation') <> 'read committed' THEN
-        RAISE EXCEPTION 'plumb changes run in READ COMMITTED transactions, not %', current_setting('transaction_isolation');
-    END IF;
-    PERFORM set_config('plumb.actor', p_actor, true);
-    PERFORM pg_advisory_xact_lock(7391102001);
-END $$;
-
--- Timestamps in the wire form (ISO 8601, UTC, whole seconds).
-CREATE FUNCTION plumb.iso(p_time timestamptz) RETURNS text LANGUAGE sql IMMUTABLE STRICT AS $$
-    SELECT to_char(p_time AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
-$$;
 
 -- Each PF now: limits, capabilities, and what holds it (quarantined NICs included: they are
 -- still on the host until it reports).
@@ -66,27 +37,11 @@ CREATE FUNCTION plumb.nic_field(p_vm_ordinal int, p_nic_ordinal int) RETURNS tex
     SELECT format('vms[%s].nics[%s]', p_vm_ordinal, p_nic_ordinal)
 $$;
 
--- The MAC pool Plumb allocates from: locally administered unicast 02:xx:xx:xx:xx:xx.
-CREATE FUNCTION plumb.mac_pool_first() RETURNS bigint LANGUAGE sql IMMUTABLE AS $$ SELECT 2199023255553::bigint $$;
-CREATE FUNCTION plumb.mac_pool_last() RETURNS bigint LANGUAGE sql IMMUTABLE AS $$ SELECT 3298534883327::bigint $$;
-
--- Raises the first problem of a list of (ordering, status, code, message, field).
-CREATE FUNCTION plumb.refuse_first(p_problems jsonb) RETURNS void LANGUAGE plpgsql AS $$
-DECLARE
-    v jsonb;
-BEGIN
-    SELECT e INTO v FROM jsonb_array_elements(p_problems) e
-    ORDER BY (e->>'o1')::int, (e->>'o2')::int, (e->>'o3')::int LIMIT 1;
-    IF v IS NOT NULL THEN
-        PERFORM plumb.refuse((v->>'status')::int, v->>'code', v->>'message', v->>'field');
-    END IF;
-END $$;
-
-CREATE FUNCTION plumb.problem(o1 int, o2 int, o3 int, status int, code text, message text, field text)
-RETURNS jsonb LANGUAGE sql IMMUTABLE AS $$
-    SELECT jsonb_build_object('o1', o1, 'o2', o2, 'o3', o3, 'status', status, 'code', code, 'message', message, 'field', field)
-$$;
-
+-- The candidate sets below are MATERIALIZED: plumb.materialize works on arrays unnested inside its
+-- statements, which PostgreSQL estimates at 10 rows whatever their size. With the candidate NICs
+-- inlined it planned nested loops that recomputed the candidate set (the pf_state view over every
+-- host NIC) once per wanted NIC: 14 s of one statement for a 2,000-NIC experiment (plumb-bench
+-- materialize). Computed once, it is one pass.
 -- Allocates everything for a materialization, or refuses with nothing allocated.
 -- p_spec is the validated, normalised spec (snake_case keys, every NIC named, mechanism set).
 -- Returns {"created": bool, "materialization": <Materialization document>}.
@@ -222,7 +177,7 @@ BEGIN
     -- NICs that do not stack tags first.
     v_nics := ARRAY(
         WITH req AS (SELECT * FROM unnest(v_nics)),
-        candidates AS (
+        candidates AS MATERIALIZED (
             SELECT s.hypervisor, s.pf, s.can_stack_vlans,
                    s.vf_limit - s.vfs_used - (SELECT count(*) FROM req r
                                               WHERE r.hypervisor = s.hypervisor AND r.pf = s.pf AND r.mechanism = 'vfio') AS free
@@ -294,7 +249,7 @@ BEGIN
     -- passthrough NICs without a named PF: the free passthrough-capable NICs, by name.
     v_nics := ARRAY(
         WITH req AS (SELECT * FROM unnest(v_nics)),
-        candidates AS (
+        candidates AS MATERIALIZED (
             SELECT s.hypervisor, s.pf, row_number() OVER (PARTITION BY s.hypervisor ORDER BY s.pf) AS k
             FROM plumb.pf_state s
             WHERE s.passthrough_capable AND s.passed_through_to IS NULL AND s.vfs_used = 0
