@@ -6,7 +6,7 @@ import PlumbPostgres
 /// Everything the controller decides, kept in PostgreSQL: the facility, the materializations and
 /// their identifiers, desired state and status of every host, host tokens.
 ///
-/// The decisions themselves are made by the schema's functions (`sql/migrations/`), each in one
+/// The decisions themselves are made by the schema's functions (`sql/functions/`), each in one
 /// transaction and one round trip; this type validates input, calls them and decodes their answers.
 /// Refusals are thrown as ``APIError`` with the HTTP status they are served with.
 public final class ControllerStore: Sendable {

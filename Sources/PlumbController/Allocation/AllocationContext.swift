@@ -5,17 +5,25 @@ struct AllocationContext {
     let request: AllocationRequest
     let snapshot: AllocationSnapshot
     private let hypervisorsWithVirtioRequested: Set<String>
+    private let hypervisors: [String: AllocationSnapshot.Hypervisor]
+    private let leaves: [String: AllocationSnapshot.Leaf]
 
     init(request: AllocationRequest, snapshot: AllocationSnapshot) {
         self.request = request
         self.snapshot = snapshot
         hypervisorsWithVirtioRequested = Set(request.nics.filter { $0.mechanism == .virtio }.map(\.hypervisor))
+        hypervisors = Dictionary(snapshot.hypervisors.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        leaves = Dictionary(snapshot.leaves.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
+    /// The hypervisor named `name`, if the snapshot has it.
+    func hypervisor(_ name: String) -> AllocationSnapshot.Hypervisor? { hypervisors[name] }
+
     /// The hypervisor a NIC's VM runs on (the allocator has checked it exists).
-    func hypervisor(of nic: AllocationRequest.NIC) -> AllocationSnapshot.Hypervisor {
-        snapshot.hypervisor(nic.hypervisor)!
-    }
+    func hypervisor(of nic: AllocationRequest.NIC) -> AllocationSnapshot.Hypervisor { hypervisors[nic.hypervisor]! }
+
+    /// The leaf named `name`, if the snapshot has it.
+    func leaf(_ name: String) -> AllocationSnapshot.Leaf? { leaves[name] }
 
     /// Whether `hypervisor` has virtio NICs, held already or in this request.
     func hasVirtio(_ hypervisor: AllocationSnapshot.Hypervisor) -> Bool {

@@ -29,7 +29,7 @@ public enum Allocator {
 
     /// The hypervisors exist; the PFs named exist on them; the MACs asked for are free.
     private static func checkNamedThings(_ context: AllocationContext) throws {
-        for vm in context.request.vms where context.snapshot.hypervisor(vm.hypervisor) == nil {
+        for vm in context.request.vms where context.hypervisor(vm.hypervisor) == nil {
             throw APIError.invalid("vms[\(vm.ordinal)].hypervisor", "unknown hypervisor \(vm.hypervisor)")
         }
         for nic in context.request.nics {

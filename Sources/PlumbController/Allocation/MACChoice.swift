@@ -2,11 +2,9 @@ import PlumbModel
 
 /// MAC choice: a MAC is unique in the testbed and stable for the life of its NIC. A NIC keeps the
 /// MAC it asks for if nobody holds it (quarantined holders included); otherwise it gets the lowest
-/// free MAC of Plumb's pool. Passthrough NICs keep their own.
+/// free MAC of Plumb's pool (`plumb.mac_pool_first()` … `mac_pool_last()`, which the snapshot
+/// claims from). Passthrough NICs keep their own.
 enum MACChoice {
-    /// Plumb's MAC pool: locally administered unicast `02:00:00:00:00:01` … `02:ff:ff:ff:ff:ff`.
-    static let pool = MACAddress(value: 0x02_00_00_00_00_01)...MACAddress(value: 0x02_ff_ff_ff_ff_ff)
-
     /// The refusal of a NIC asking for a MAC that somebody holds.
     static func requestedMACRefusal(_ nic: AllocationRequest.NIC, _ context: AllocationContext) -> APIError? {
         guard let mac = nic.mac, let holder = context.snapshot.macHolders.first(where: { $0.mac == mac }) else { return nil }

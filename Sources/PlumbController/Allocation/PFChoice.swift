@@ -12,7 +12,7 @@ enum PFChoice {
     static func chooseVFHosts(_ nics: inout [DraftNIC], _ context: AllocationContext) throws {
         let wanting = nics.indices.filter { nics[$0].request.mechanism == .vfio && nics[$0].pf == nil }
         for hypervisorName in Set(wanting.map { nics[$0].request.hypervisor }).sorted() {
-            let hypervisor = context.snapshot.hypervisor(hypervisorName)!
+            let hypervisor = context.hypervisor(hypervisorName)!
             var free = candidates(hypervisor, context)
             let mine = wanting.filter { nics[$0].request.hypervisor == hypervisorName }
             // Guest-VLAN networks first, onto stacking NICs in name order; then the rest, non-stacking NICs first.

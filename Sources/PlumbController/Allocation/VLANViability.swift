@@ -17,7 +17,7 @@ enum VLANViability {
                 nics[position].vlan = tag
                 continue
             }
-            if free[leafName] == nil, let leaf = context.snapshot.leaf(leafName) {
+            if free[leafName] == nil, let leaf = context.leaf(leafName) {
                 free[leafName] = ArraySlice(freeTags(leaf))
             }
             guard let tag = free[leafName]?.popFirst() else {

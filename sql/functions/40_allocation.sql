@@ -1,37 +1,7 @@
--- Concurrency by scope. Every writer names its actor and holds the facility lock shared (a facility
--- change holds it alone); then it locks the hosts it changes, in one fixed order, so writers on
--- disjoint hypervisors and leaves run in parallel and never deadlock. VNIs and MACs are claimed
--- value by value (MACs block by block) with try-locks: a writer skips what another is choosing.
---
--- Advisory lock keys (two int4): (7391102, 0) the facility; (7391103, hashtext('kind:name')) a host;
--- (7391104, vni) a VNI; one bigint 7391105 * 2^32 + block for a block of 256 pool MACs.
-
-DROP FUNCTION plumb.begin_change(text);
-
--- Every change starts here: READ COMMITTED (each later statement sees what was committed before the
--- locks were granted), the actor for the audit history, the facility lock.
-CREATE FUNCTION plumb.begin_change(p_actor text, p_facility_change boolean DEFAULT false) RETURNS void LANGUAGE plpgsql AS $$
-BEGIN
-    IF current_setting('transaction_isolation') <> 'read committed' THEN
-        RAISE EXCEPTION 'plumb changes run in READ COMMITTED transactions, not %', current_setting('transaction_isolation');
-    END IF;
-    PERFORM set_config('plumb.actor', p_actor, true);
-    IF p_facility_change THEN
-        PERFORM pg_advisory_xact_lock(7391102, 0);
-    ELSE
-        PERFORM pg_advisory_xact_lock_shared(7391102, 0);
-    END IF;
-END $$;
-
--- Locks the hosts ('hypervisor:NAME', 'leaf:NAME') a change touches, in the one global order.
-CREATE FUNCTION plumb.lock_hosts(p_hosts text[]) RETURNS void LANGUAGE plpgsql AS $$
-DECLARE
-    v_key int;
-BEGIN
-    FOR v_key IN SELECT DISTINCT hashtext(h) FROM unnest(p_hosts) h ORDER BY 1 LOOP
-        PERFORM pg_advisory_xact_lock(7391103, v_key);
-    END LOOP;
-END $$;
+-- Allocation: the database's part of a materialization. The decisions are made in Swift by the pure
+-- allocator (Sources/PlumbController/Allocation/, one file per rule); here the request's scopes are
+-- locked and what the allocator needs is read (one call), then what it decided is written, set-based
+-- whatever its size (one call). The constraints and triggers of the tables check everything again.
 
 -- The lowest free VNIs (in the ranges, not reserved, not held or quarantined), p_count of them,
 -- each claimed by this transaction. Values another writer is claiming are skipped; if that leaves
@@ -71,8 +41,8 @@ END $$;
 -- them, claimed by blocks of 256 so that a large request takes few locks. Like claim_free_vnis.
 CREATE FUNCTION plumb.claim_free_macs(p_count int, p_requested bigint[]) RETURNS bigint[] LANGUAGE plpgsql AS $$
 DECLARE
-    c_first constant bigint := 2199023255553;  -- 02:00:00:00:00:01
-    c_last constant bigint := 3298534883327;   -- 02:ff:ff:ff:ff:ff
+    c_first constant bigint := plumb.mac_pool_first();
+    c_last constant bigint := plumb.mac_pool_last();
     v_claimed bigint[] := '{}';
     v_block bigint;
     v_contended boolean := false;
@@ -211,6 +181,3 @@ BEGIN
     RETURN plumb.materialization_document(v_mid, p_unresponsive_after);
 END $$;
 
-DROP FUNCTION plumb.materialize(text, jsonb, text, interval);
-DROP TYPE plumb.nic_plan;
-DROP VIEW plumb.pf_state;
