@@ -1,25 +1,5 @@
--- Release with quarantine, host status, and materialization documents with readiness.
-
--- Readiness of one materialization on each host it touches.
-CREATE FUNCTION plumb.host_readiness(p_mid bigint, p_unresponsive_after interval)
-RETURNS TABLE (kind text, host text, required_generation bigint, applied_generation bigint, last_seen timestamptz, state text)
-LANGUAGE sql STABLE AS $$
-    SELECT mh.kind, mh.host, mh.required_generation, h.applied_generation, h.last_seen,
-           CASE WHEN h.applied_generation >= mh.required_generation THEN 'ready'
-                WHEN coalesce(h.last_seen, m.created_at) < now() - p_unresponsive_after THEN 'unresponsive'
-                ELSE 'pending' END
-    FROM plumb.materialization_hosts mh
-    JOIN plumb.hosts h ON h.kind = mh.kind AND h.name = mh.host
-    JOIN plumb.materializations m ON m.mid = mh.mid
-    WHERE mh.mid = p_mid
-$$;
-
--- unresponsive if any host is, else pending if any host is, else ready.
-CREATE FUNCTION plumb.overall_state(p_states text[]) RETURNS text LANGUAGE sql IMMUTABLE AS $$
-    SELECT CASE WHEN 'unresponsive' = ANY (p_states) THEN 'unresponsive'
-                WHEN 'pending' = ANY (p_states) THEN 'pending'
-                ELSE 'ready' END
-$$;
+-- Release with quarantine, host status, and materialization documents with their readiness
+-- (45_readiness.sql).
 
 -- The Materialization document (wire form, snake_case) of one materialization.
 CREATE FUNCTION plumb.materialization_document(p_mid bigint, p_unresponsive_after interval)
@@ -50,7 +30,7 @@ RETURNS jsonb LANGUAGE sql STABLE AS $$
                 'hosts', coalesce(jsonb_agg(jsonb_strip_nulls(jsonb_build_object(
                              'host', r.host, 'kind', r.kind, 'required_generation', r.required_generation,
                              'applied_generation', r.applied_generation, 'last_seen', plumb.iso(r.last_seen),
-                             'state', r.state)) ORDER BY r.kind, r.host), '[]'))
+                             'state', r.state, 'errors', r.errors)) ORDER BY r.kind, r.host), '[]'))
             FROM plumb.host_readiness(m.mid, p_unresponsive_after) r))
     FROM plumb.materializations m
     WHERE m.mid = p_mid
