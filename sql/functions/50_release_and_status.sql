@@ -68,7 +68,12 @@ $$;
 -- Rows are deleted bottom-up, each kind in its own statement, so that the history triggers record
 -- 'freed' per identifier when it happens. Only the materializations p_mids are looked at: those a
 -- host just let go of, or the one just released.
+--
+-- Their rows are locked first, in a fixed order: two hosts letting go of one materialization at once
+-- (say its hypervisor and its leaf) then free one after the other, and the second, reading after the
+-- first committed, frees what only both together make free (the tag, the VNI).
 CREATE FUNCTION plumb.free_released(p_mids bigint[]) RETURNS void LANGUAGE sql AS $$
+    SELECT 1 FROM plumb.materializations m WHERE m.mid = ANY (p_mids) ORDER BY m.mid FOR UPDATE;
     DELETE FROM plumb.vm_nics n
     USING plumb.materializations m
     WHERE m.mid = ANY (p_mids) AND m.state = 'released' AND n.mid = m.mid
