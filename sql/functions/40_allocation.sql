@@ -77,7 +77,7 @@ END $$;
 -- Starts a materialization: locks its scopes (its hypervisors; the leaves of those with VF or
 -- passthrough NICs), answers an earlier identical request, and reads what the allocator needs
 -- (Sources/PlumbController/Allocation/AllocationSnapshot.swift), claiming the VNIs and pool MACs
--- it may take. Returns {"existing": Materialization} or {"snapshot": AllocationSnapshot}.
+-- it may take. Returns {"existing": <materialization_record>} or {"snapshot": AllocationSnapshot}.
 CREATE FUNCTION plumb.allocation_snapshot(p_id text, p_spec jsonb, p_actor text, p_hypervisors text[],
                                           p_leaf_hypervisors text[], p_requested_macs bigint[], p_networks int,
                                           p_pool_macs int, p_unresponsive_after interval)
@@ -98,7 +98,7 @@ BEGIN
     SELECT m.mid, m.spec INTO v_mid, v_spec FROM plumb.materializations m WHERE m.id = p_id AND m.state = 'active';
     IF FOUND THEN
         IF v_spec = p_spec THEN
-            RETURN jsonb_build_object('existing', plumb.materialization_document(v_mid, p_unresponsive_after));
+            RETURN jsonb_build_object('existing', plumb.materialization_record(v_mid, p_unresponsive_after));
         END IF;
         PERFORM plumb.refuse(409, 'materialization_exists',
             format('materialization %s exists with a different body; DELETE it first', p_id), 'id');
@@ -113,7 +113,7 @@ BEGIN
                        'has_virtio', EXISTS (SELECT 1 FROM plumb.vm_nics n WHERE n.hypervisor = h.name AND n.mechanism = 'virtio'),
                        'nics', coalesce((
                            SELECT jsonb_agg(jsonb_build_object(
-                                      'name', hn.name, 'vf_limit', hn.vf_limit, 'may_mix', hn.may_mix,
+                                      'name', hn.name, 'pci_address', hn.pci_address, 'vf_limit', hn.vf_limit, 'may_mix', hn.may_mix,
                                       'can_stack_vlans', hn.can_stack_vlans, 'passthrough', hn.passthrough,
                                       'used_vfs', coalesce((SELECT jsonb_agg(n.vf_index) FROM plumb.vm_nics n
                                                             WHERE n.hypervisor = hn.hypervisor AND n.pf = hn.name
@@ -140,8 +140,8 @@ BEGIN
 END $$;
 
 -- Writes what the allocator decided (Sources/PlumbController/Allocation/AllocationPlan.swift), set-
--- based whatever its size, raises the generation of every host that must apply it, and answers the
--- Materialization document. The constraints and triggers of the tables check it all again.
+-- based whatever its size, raises the generation of every host that must apply it, and answers its
+-- readiness (the controller builds the rest of the answer from the plan it sent). The constraints and triggers of the tables check it all again.
 CREATE FUNCTION plumb.write_materialization(p_id text, p_spec jsonb, p_actor text, p_plan jsonb,
                                             p_unresponsive_after interval)
 RETURNS jsonb LANGUAGE plpgsql AS $$
@@ -178,6 +178,6 @@ BEGIN
     INSERT INTO plumb.materialization_hosts (mid, kind, host, required_generation)
     SELECT v_mid, b.kind, b.name, b.generation FROM bumped b;
 
-    RETURN plumb.materialization_document(v_mid, p_unresponsive_after);
+    RETURN plumb.materialization_status(v_mid, p_unresponsive_after);
 END $$;
 

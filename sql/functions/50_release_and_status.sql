@@ -1,44 +1,54 @@
--- Release with quarantine, host status, and materialization documents with their readiness
+-- Release with quarantine, host status, and materializations as stored with their readiness
 -- (45_readiness.sql).
 
--- The Materialization document (wire form, snake_case) of one materialization.
-CREATE FUNCTION plumb.materialization_document(p_mid bigint, p_unresponsive_after interval)
+-- Readiness of one materialization (MaterializationStatus, wire form): its state and each host's.
+CREATE FUNCTION plumb.materialization_status(p_mid bigint, p_unresponsive_after interval)
+RETURNS jsonb LANGUAGE sql STABLE AS $$
+    SELECT jsonb_build_object(
+        'state', plumb.overall_state(coalesce(array_agg(r.state), '{}')),
+        'hosts', coalesce(jsonb_agg(jsonb_strip_nulls(jsonb_build_object(
+                     'host', r.host, 'kind', r.kind, 'required_generation', r.required_generation,
+                     'applied_generation', r.applied_generation, 'last_seen', plumb.iso(r.last_seen),
+                     'state', r.state, 'errors', r.errors)) ORDER BY r.kind, r.host), '[]'))
+    FROM plumb.host_readiness(p_mid, p_unresponsive_after) r
+$$;
+
+-- One materialization as stored, for the controller to answer it (Materialization+Plan.swift builds
+-- the wire document from it, as from a fresh allocation): its id and spec, its networks and NICs in
+-- the allocator's plan form (AllocationPlan.swift), and its readiness.
+CREATE FUNCTION plumb.materialization_record(p_mid bigint, p_unresponsive_after interval)
 RETURNS jsonb LANGUAGE sql STABLE AS $$
     SELECT jsonb_build_object(
         'id', m.id,
-        'networks', coalesce((
-            SELECT jsonb_agg(jsonb_build_object('name', n.name, 'vni', n.vni, 'allow_local', n.allow_local,
-                                                'guest_vlans', n.guest_vlans) ORDER BY n.ordinal)
-            FROM plumb.networks n WHERE n.mid = m.mid), '[]'),
-        'vms', coalesce((
-            SELECT jsonb_agg(jsonb_build_object(
-                       'name', v.doc->>'name', 'hypervisor', v.doc->>'hypervisor',
-                       'nics', coalesce((
-                           SELECT jsonb_agg(jsonb_strip_nulls(jsonb_build_object(
-                                      'name', n.nic, 'network', n.network, 'mechanism', n.mechanism,
-                                      'mac', plumb.mac_text(n.mac), 'tap', n.tap, 'pf', n.pf,
-                                      'pf_pci_address', hn.pci_address, 'vf_index', n.vf_index, 'vlan', n.vlan,
-                                      'vlan_protocol', n.vlan_protocol)) ORDER BY n.nic_ordinal)
-                           FROM plumb.vm_nics n
-                           LEFT JOIN plumb.host_nics hn ON hn.hypervisor = n.hypervisor AND hn.name = n.pf
-                           WHERE n.mid = m.mid AND n.vm = v.doc->>'name'), '[]'))
-                   ORDER BY v.ord)
-            FROM jsonb_array_elements(m.spec->'vms') WITH ORDINALITY v(doc, ord)), '[]'),
-        'status', (
-            SELECT jsonb_build_object(
-                'state', plumb.overall_state(coalesce(array_agg(r.state), '{}')),
-                'hosts', coalesce(jsonb_agg(jsonb_strip_nulls(jsonb_build_object(
-                             'host', r.host, 'kind', r.kind, 'required_generation', r.required_generation,
-                             'applied_generation', r.applied_generation, 'last_seen', plumb.iso(r.last_seen),
-                             'state', r.state, 'errors', r.errors)) ORDER BY r.kind, r.host), '[]'))
-            FROM plumb.host_readiness(m.mid, p_unresponsive_after) r))
+        'spec', m.spec,
+        'plan', jsonb_build_object(
+            'networks', coalesce((
+                SELECT jsonb_agg(jsonb_build_object('ordinal', n.ordinal, 'name', n.name, 'vni', n.vni,
+                                                    'allow_local', n.allow_local, 'guest_vlans', n.guest_vlans)
+                                 ORDER BY n.ordinal)
+                FROM plumb.networks n WHERE n.mid = m.mid), '[]'),
+            'vlans', coalesce((
+                SELECT jsonb_agg(jsonb_build_object('network', v.network, 'leaf', v.leaf, 'vlan', v.vlan)
+                                 ORDER BY v.leaf, v.vlan)
+                FROM plumb.network_vlans v WHERE v.mid = m.mid), '[]'),
+            'nics', coalesce((
+                SELECT jsonb_agg(jsonb_strip_nulls(jsonb_build_object(
+                           'vm', n.vm, 'vm_ordinal', n.vm_ordinal, 'nic', n.nic, 'nic_ordinal', n.nic_ordinal,
+                           'hypervisor', n.hypervisor, 'network', n.network, 'mechanism', n.mechanism,
+                           'mac', plumb.mac_text(n.mac), 'tap', n.tap, 'pf', n.pf, 'pf_pci_address', hn.pci_address,
+                           'vf_index', n.vf_index, 'leaf', n.leaf, 'vlan', n.vlan, 'vlan_protocol', n.vlan_protocol))
+                                 ORDER BY n.vm_ordinal, n.nic_ordinal)
+                FROM plumb.vm_nics n
+                LEFT JOIN plumb.host_nics hn ON hn.hypervisor = n.hypervisor AND hn.name = n.pf
+                WHERE n.mid = m.mid), '[]')),
+        'status', plumb.materialization_status(m.mid, p_unresponsive_after))
     FROM plumb.materializations m
     WHERE m.mid = p_mid
 $$;
 
 CREATE FUNCTION plumb.materialization_by_id(p_id text, p_unresponsive_after interval)
 RETURNS jsonb LANGUAGE sql STABLE AS $$
-    SELECT plumb.materialization_document(m.mid, p_unresponsive_after)
+    SELECT plumb.materialization_record(m.mid, p_unresponsive_after)
     FROM plumb.materializations m WHERE m.id = p_id AND m.state = 'active'
 $$;
 

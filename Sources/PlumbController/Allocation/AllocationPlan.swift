@@ -1,7 +1,7 @@
 import PlumbModel
 
 /// Everything the allocator decided for one request: what `plumb.write_materialization` writes, in
-/// one set-based statement.
+/// one set-based statement, and what `plumb.materialization_record` reads back.
 public struct AllocationPlan: Codable, Sendable, Equatable {
     public struct Network: Codable, Sendable, Equatable {
         public var ordinal: Int
@@ -30,6 +30,8 @@ public struct AllocationPlan: Codable, Sendable, Equatable {
         public var mac: MACAddress?
         public var tap: String?
         public var pf: String?
+        /// The PF's PCI address (for the answer; the database has it already).
+        public var pfPciAddress: PCIAddress?
         public var vfIndex: Int?
         public var leaf: String?
         public var vlan: Int?

@@ -31,6 +31,7 @@ public struct AllocationSnapshot: Codable, Sendable, Equatable {
     /// A physical NIC of a hypervisor and what holds it now.
     public struct PF: Codable, Sendable, Equatable {
         public var name: String
+        public var pciAddress: PCIAddress
         public var vfLimit: Int
         public var mayMix: Bool
         public var canStackVlans: Bool
@@ -41,9 +42,10 @@ public struct AllocationSnapshot: Codable, Sendable, Equatable {
         /// The materialization it is passed through to, if it is.
         public var passedThroughTo: String?
 
-        public init(name: String, vfLimit: Int = 0, mayMix: Bool = true, canStackVlans: Bool = false, passthrough: Bool = false,
-                    usedVfs: [Int] = [], passedThroughTo: String? = nil) {
+        public init(name: String, pciAddress: PCIAddress, vfLimit: Int = 0, mayMix: Bool = true, canStackVlans: Bool = false,
+                    passthrough: Bool = false, usedVfs: [Int] = [], passedThroughTo: String? = nil) {
             self.name = name
+            self.pciAddress = pciAddress
             self.vfLimit = vfLimit
             self.mayMix = mayMix
             self.canStackVlans = canStackVlans

@@ -24,7 +24,7 @@ public enum Allocator {
         let vlans = try VLANViability.assignTags(&nics, context)
         try MACChoice.assign(&nics, context)
         let networks = try VNIChoice.assign(request.networks, context)
-        return AllocationPlan(networks: networks, vlans: vlans, nics: nics.map(planned))
+        return AllocationPlan(networks: networks, vlans: vlans, nics: nics.map { planned($0, context) })
     }
 
     /// The hypervisors exist; the PFs named exist on them; the MACs asked for are free.
@@ -55,14 +55,15 @@ public enum Allocator {
         }
     }
 
-    private static func planned(_ draft: DraftNIC) -> AllocationPlan.NIC {
+    private static func planned(_ draft: DraftNIC, _ context: AllocationContext) -> AllocationPlan.NIC {
         let nic = draft.request
         let mechanism = nic.mechanism
+        let pciAddress = draft.pf.flatMap { context.hypervisor(of: nic).pf($0)?.pciAddress }
         return AllocationPlan.NIC(
             vm: nic.vm, vmOrdinal: nic.vmOrdinal, nic: nic.name, nicOrdinal: nic.nicOrdinal, hypervisor: nic.hypervisor,
             network: nic.network, mechanism: mechanism, mac: draft.mac,
             tap: mechanism == .virtio ? draft.mac.map(TapNaming.name(for:)) : nil,
-            pf: draft.pf, vfIndex: draft.vfIndex, leaf: mechanism == .virtio ? nil : draft.leaf,
+            pf: draft.pf, pfPciAddress: pciAddress, vfIndex: draft.vfIndex, leaf: mechanism == .virtio ? nil : draft.leaf,
             vlan: draft.vlan, vlanProtocol: mechanism == .vfio ? GuestVLANStacking.vlanProtocol(guestVlans: nic.guestVlans) : nil)
     }
 }

@@ -9,19 +9,22 @@ import XCTest
 /// or passthrough, stacks tags); hv1 behind leaf0 with eno1 (underlay, 4 VFs, may mix); free VNIs from
 /// 7000 and MACs from 02:00:00:00:00:01, as many as any test wants.
 enum AllocationFixture {
+    /// A PCI address for PF number `number` of the fixtures.
+    static func pci(_ number: Int) -> PCIAddress { PCIAddress(domain: 0, bus: UInt8(number), device: 0, function: 0) }
+
     static func snapshot(hv0: [AllocationSnapshot.PF]? = nil, hv0HasVirtio: Bool = false, usedVlans: [Int] = [],
                          freeVnis: [Int] = Array(7000..<7010), freeMacs: Int = 32,
                          macHolders: [AllocationSnapshot.MACHolder] = []) -> AllocationSnapshot {
         AllocationSnapshot(
             hypervisors: [
                 AllocationSnapshot.Hypervisor(name: "hv0", leaf: "leaf0", underlayNic: "eno1", hasVirtio: hv0HasVirtio, nics: hv0 ?? [
-                    AllocationSnapshot.PF(name: "eno1", vfLimit: 4, mayMix: false),
-                    AllocationSnapshot.PF(name: "eno2", vfLimit: 8, canStackVlans: true),
-                    AllocationSnapshot.PF(name: "eno3", passthrough: true),
-                    AllocationSnapshot.PF(name: "eno4", vfLimit: 2, canStackVlans: true, passthrough: true),
+                    AllocationSnapshot.PF(name: "eno1", pciAddress: pci(1), vfLimit: 4, mayMix: false),
+                    AllocationSnapshot.PF(name: "eno2", pciAddress: pci(2), vfLimit: 8, canStackVlans: true),
+                    AllocationSnapshot.PF(name: "eno3", pciAddress: pci(3), passthrough: true),
+                    AllocationSnapshot.PF(name: "eno4", pciAddress: pci(4), vfLimit: 2, canStackVlans: true, passthrough: true),
                 ]),
                 AllocationSnapshot.Hypervisor(name: "hv1", leaf: "leaf0", underlayNic: "eno1", nics: [
-                    AllocationSnapshot.PF(name: "eno1", vfLimit: 4),
+                    AllocationSnapshot.PF(name: "eno1", pciAddress: pci(5), vfLimit: 4),
                 ]),
             ],
             leaves: [AllocationSnapshot.Leaf(name: "leaf0", vlanFirst: 100, vlanLast: 109, reservedVlans: [100, 101], usedVlans: usedVlans)],
