@@ -1,5 +1,5 @@
 import CLibPQ
-import CPlumbShim
+import CPostgresShim
 import Foundation
 
 /// One blocking libpq connection. Use it only from the thread that runs the pool's closure.

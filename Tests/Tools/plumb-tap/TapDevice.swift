@@ -1,4 +1,4 @@
-import CPlumbShim
+import CNetShim
 import Foundation
 import Glibc
 
