@@ -7,29 +7,6 @@ import XCTest
 /// What libpq would print on standard error (notices, warnings, the server's reason for closing a
 /// connection) reaches the connection's logger at its level instead, and standard error stays empty.
 final class PostgresNoticeTests: XCTestCase {
-    /// Collects log records with their level.
-    private final class LogRecords: LogHandler, @unchecked Sendable {
-        var logLevel: Logger.Level = .trace
-        var metadata: Logger.Metadata = [:]
-        private let lock = NSLock()
-        private var records: [(level: Logger.Level, message: String, metadata: Logger.Metadata)] = []
-
-        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-            get { metadata[key] }
-            set { metadata[key] = newValue }
-        }
-
-        func log(event: LogEvent) {
-            lock.withLock { records.append((event.level, event.message.description, event.metadata ?? [:])) }
-        }
-
-        var all: [(level: Logger.Level, message: String, metadata: Logger.Metadata)] { lock.withLock { records } }
-
-        func first(containing text: String) -> (level: Logger.Level, message: String, metadata: Logger.Metadata)? {
-            all.first { $0.message.contains(text) }
-        }
-    }
-
     /// Standard error of this process, sent to a file while a test runs.
     private final class CapturedStandardError {
         private let saved: Int32
