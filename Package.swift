@@ -53,7 +53,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
-        ]),
+        ], plugins: ["EmbedSQL"]),
         .target(name: "PlumbControllerServer", dependencies: [
             "PlumbModel", "PlumbController",
             .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -76,6 +76,11 @@ let package = Package(
             "PlumbModel", "PlumbNetlink", "PlumbHTTPClient",
             .product(name: "Logging", package: "swift-log"),
         ]),
+
+        // The controller carries sql/ (migrations and function files), embedded at build time: sql/ is
+        // the only copy.
+        .plugin(name: "EmbedSQL", capability: .buildTool(), dependencies: ["plumb-embed-sql"]),
+        .executableTarget(name: "plumb-embed-sql", path: "Tools/plumb-embed-sql"),
 
         // Executables.
         .executableTarget(name: "plumb-controller", dependencies: [

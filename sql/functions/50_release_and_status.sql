@@ -89,11 +89,19 @@ DECLARE
     v_mid bigint;
 BEGIN
     PERFORM plumb.begin_change(p_actor);
+    -- Lock the hosts it touched, then look again: a concurrent delete may have released it meanwhile.
+    PERFORM plumb.lock_hosts(ARRAY(SELECT mh.kind || ':' || mh.host FROM plumb.materialization_hosts mh
+                                   JOIN plumb.materializations m ON m.mid = mh.mid
+                                   WHERE m.id = p_id AND m.state = 'active'));
     SELECT m.mid INTO v_mid FROM plumb.materializations m WHERE m.id = p_id AND m.state = 'active';
     IF NOT FOUND THEN
         RETURN false;
     END IF;
-    UPDATE plumb.materializations SET state = 'released', released_at = now(), released_by = p_actor WHERE mid = v_mid;
+    UPDATE plumb.materializations SET state = 'released', released_at = now(), released_by = p_actor
+    WHERE mid = v_mid AND state = 'active';
+    IF NOT FOUND THEN
+        RETURN false;
+    END IF;
     -- Each host it touched gets a generation without it; the identifiers stay quarantined until
     -- the host reports that generation applied.
     WITH bumped AS (
@@ -116,6 +124,7 @@ DECLARE
     v_generation bigint;
 BEGIN
     PERFORM plumb.begin_change(p_actor);
+    PERFORM plumb.lock_hosts(ARRAY[p_kind || ':' || p_name]);
     SELECT h.generation INTO v_generation FROM plumb.hosts h WHERE h.kind = p_kind AND h.name = p_name;
     IF NOT FOUND THEN
         PERFORM plumb.refuse(404, 'not_found', format('unknown %s %s', p_kind, p_name), NULL);
@@ -140,6 +149,7 @@ DECLARE
     v_count int;
 BEGIN
     PERFORM plumb.begin_change(p_actor);
+    PERFORM plumb.lock_hosts(ARRAY[p_kind || ':' || p_name]);
     IF NOT EXISTS (SELECT 1 FROM plumb.hosts h WHERE h.kind = p_kind AND h.name = p_name) THEN
         PERFORM plumb.refuse(404, 'not_found', format('unknown %s %s', p_kind, p_name), NULL);
     END IF;

@@ -46,7 +46,8 @@ CREATE FUNCTION plumb.put_facility(p_doc jsonb, p_actor text) RETURNS void LANGU
 DECLARE
     v_old jsonb;
 BEGIN
-    PERFORM plumb.begin_change(p_actor);
+    -- A facility change waits for every writer and every writer for it.
+    PERFORM plumb.begin_change(p_actor, true);
     SELECT f.document INTO v_old FROM plumb.facility f;
     IF v_old = p_doc THEN
         RETURN;

@@ -11,6 +11,10 @@
 -- A released materialization keeps its rows (state 'released') until every host that had its
 -- identifiers has reported a generation without them: quarantined values stay inside the
 -- unique constraints and so cannot be handed out again.
+--
+-- Migrations hold tables only (tables, columns, indexes, constraints, sequences): the functions,
+-- views and triggers that work on them live in sql/functions/ and are re-applied whenever their
+-- text changes (sql/README.md).
 
 CREATE SCHEMA IF NOT EXISTS plumb;
 
@@ -160,32 +164,6 @@ CREATE UNIQUE INDEX vm_nics_passthrough_pf ON plumb.vm_nics (hypervisor, pf) WHE
 CREATE INDEX vm_nics_hypervisor ON plumb.vm_nics (hypervisor);
 CREATE INDEX vm_nics_network ON plumb.vm_nics (mid, network);
 
--- A PF is passed through whole or carries VFs, never both; a VF index stays below the PF's limit.
--- (Checked again here so that no writer can get around it.)
-CREATE FUNCTION plumb.check_pf_use() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-    v_problem text;
-BEGIN
-    SELECT format('PF %s of %s is both passed through and carrying VFs', n.pf, n.hypervisor) INTO v_problem
-    FROM inserted n
-    WHERE n.pf IS NOT NULL
-      AND EXISTS (SELECT 1 FROM plumb.vm_nics o
-                  WHERE o.hypervisor = n.hypervisor AND o.pf = n.pf AND o.mechanism <> n.mechanism)
-    LIMIT 1;
-    IF v_problem IS NULL THEN
-        SELECT format('VF %s of %s/%s is not below the VF limit %s', n.vf_index, n.hypervisor, n.pf, h.vf_limit) INTO v_problem
-        FROM inserted n JOIN plumb.host_nics h ON h.hypervisor = n.hypervisor AND h.name = n.pf
-        WHERE n.vf_index >= h.vf_limit
-        LIMIT 1;
-    END IF;
-    IF v_problem IS NOT NULL THEN
-        RAISE EXCEPTION '%', v_problem USING ERRCODE = 'check_violation';
-    END IF;
-    RETURN NULL;
-END $$;
-CREATE TRIGGER vm_nics_pf_use AFTER INSERT ON plumb.vm_nics
-    REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT EXECUTE FUNCTION plumb.check_pf_use();
-
 -- The hosts each materialization touches: the generation that carries it (required_generation)
 -- and, once released, the generation without it (release_generation). A released
 -- materialization's row here is its quarantine hold on that host.
@@ -200,18 +178,33 @@ CREATE TABLE plumb.materialization_hosts (
 );
 CREATE INDEX materialization_hosts_host ON plumb.materialization_hosts (kind, host);
 
--- Generations only rise, and every rise is announced (LISTEN plumb_generation) in the same
--- transaction, as 'kind:name:generation'.
-CREATE FUNCTION plumb.notify_generation() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    IF TG_OP = 'UPDATE' AND NEW.generation < OLD.generation THEN
-        RAISE EXCEPTION 'generation of % % may not go down (% -> %)', NEW.kind, NEW.name, OLD.generation, NEW.generation
-            USING ERRCODE = 'check_violation';
-    END IF;
-    IF TG_OP = 'INSERT' OR NEW.generation > OLD.generation THEN
-        PERFORM pg_notify('plumb_generation', NEW.kind || ':' || NEW.name || ':' || NEW.generation);
-    END IF;
-    RETURN NULL;
-END $$;
-CREATE TRIGGER hosts_generation AFTER INSERT OR UPDATE OF generation ON plumb.hosts
-    FOR EACH ROW EXECUTE FUNCTION plumb.notify_generation();
+-- Audit: an append-only history of every allocation and release, written by triggers on the
+-- allocation tables so that nothing can hand out, release or free an identifier without a record.
+--
+-- Events:  allocated  the value was handed to a materialization
+--          released   the materialization was deleted; the value is quarantined
+--          freed      every host reported (or an operator forced it): the value is back in its pool
+-- Who:     the transaction's `plumb.actor` setting (SET LOCAL by the controller: 'cogs', 'admin',
+--          'hypervisor:NAME' …), else the database user.
+
+CREATE TABLE plumb.allocation_history (
+    id              bigserial   PRIMARY KEY,
+    at              timestamptz NOT NULL DEFAULT clock_timestamp(),
+    event           text        NOT NULL CHECK (event IN ('allocated', 'released', 'freed')),
+    kind            text        NOT NULL CHECK (kind IN ('vni', 'vlan', 'mac', 'tap', 'vf', 'passthrough')),
+    value           text        NOT NULL,
+    -- Where the value is unique: '' for the testbed, a leaf, a hypervisor, or 'hypervisor/pf'.
+    scope           text        NOT NULL,
+    materialization text        NOT NULL,
+    mid             bigint      NOT NULL,
+    -- What holds it: 'network NAME' or 'VM/NIC'.
+    holder          text        NOT NULL,
+    actor           text        NOT NULL DEFAULT coalesce(nullif(current_setting('plumb.actor', true), ''), current_user),
+    txid            bigint      NOT NULL DEFAULT txid_current()
+);
+CREATE INDEX allocation_history_value ON plumb.allocation_history (kind, value, at);
+CREATE INDEX allocation_history_materialization ON plumb.allocation_history (materialization);
+-- A materialization's history is looked up by mid (its name once its row is gone, its holdings):
+-- without this index that was a scan of the whole, ever-growing history per freed row
+-- (plumb-bench materialize: 21 s to free 2,000 NICs with 30,000 history events).
+CREATE INDEX allocation_history_mid ON plumb.allocation_history (mid);
