@@ -26,7 +26,7 @@ struct EmbedSQL: BuildToolPlugin {
         }
         let output = context.pluginWorkDirectoryURL.appending(path: "EmbeddedSQL.swift")
         return [.buildCommand(
-            displayName: "Embedding sql/ in \(target.name)",
+            displayName: "Embedding the SQL files in \(target.name)",
             executable: try context.tool(named: "plumb-embed-sql").url,
             arguments: [output.path] + arguments,
             inputFiles: inputs,

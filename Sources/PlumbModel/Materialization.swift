@@ -173,6 +173,9 @@ public struct MaterializationStatus: Codable, Equatable, Sendable {
         case ready
         /// Some host it touches has not been heard from within the configured time.
         case unresponsive
+        /// Some host applied the generation but reported errors for this materialization's items
+        /// (``HostReadiness/errors`` names them): it will not become ready without someone acting.
+        case failed
     }
 
     public var state: State
@@ -196,15 +199,19 @@ public struct HostReadiness: Codable, Equatable, Sendable {
     public var appliedGeneration: Int64?
     public var lastSeen: Date?
     public var state: MaterializationStatus.State
+    /// The item errors the host reported, with the generation it applied, for this materialization's
+    /// items on it (its taps, VFs, PFs of its VFs, passthrough NICs, networks): empty unless `failed`.
+    public var errors: [HostStatusReport.ItemError]
 
     public init(host: String, kind: Kind, requiredGeneration: Int64, appliedGeneration: Int64?, lastSeen: Date?,
-                state: MaterializationStatus.State) {
+                state: MaterializationStatus.State, errors: [HostStatusReport.ItemError] = []) {
         self.host = host
         self.kind = kind
         self.requiredGeneration = requiredGeneration
         self.appliedGeneration = appliedGeneration
         self.lastSeen = lastSeen
         self.state = state
+        self.errors = errors
     }
 }
 

@@ -143,6 +143,24 @@ final class MigrationTests: XCTestCase {
         await store.pool.shutdown()
     }
 
+    func testABrokenFunctionFileLeavesTheAppliedFunctionsInPlace() async throws {
+        let url = try TestPostgres.shared.makeDatabase()
+        let store = makeStore(url)
+        try await store.migrate()
+        let before = try await functionsState(store)
+        var broken = FunctionFiles.embedded
+        broken.files.append(SQLFile(folder: "functions", name: "99_broken.sql", text: "SELECT no_such_function();"))
+        do {
+            try await store.migrate(Migration.embedded, functions: broken)
+            XCTFail("a broken function file was applied")
+        } catch let error as PostgresError {
+            XCTAssertEqual(error.sqlState, "42883")
+        }
+        let after = try await functionsState(store)
+        XCTAssertEqual(after, before, "the drop and the files before the broken one were rolled back")
+        await store.pool.shutdown()
+    }
+
     func testControllersStartingAtOnceApplyChangedFunctionFilesOnce() async throws {
         let url = try TestPostgres.shared.makeDatabase()
         let setup = makeStore(url)

@@ -34,8 +34,8 @@ pools AS (
     UNION ALL SELECT 'passthrough', hypervisor, count(*) FROM plumb.host_nics WHERE passthrough GROUP BY hypervisor
     UNION ALL SELECT 'mac', '', 1099511627775
 ),
--- The same kinds and scopes as allocation_items, counted straight from the tables (this view is
--- read on every metrics scrape).
+-- The same kinds and scopes as the items functions of 30_audit_history.sql, counted straight from
+-- the tables (this view is read on every metrics scrape).
 held AS (
     SELECT 'vni' AS pool, '' AS scope, n.mid FROM plumb.networks n
     UNION ALL SELECT 'vlan', v.leaf, v.mid FROM plumb.network_vlans v

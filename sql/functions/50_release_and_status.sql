@@ -1,25 +1,5 @@
--- Release with quarantine, host status, and materialization documents with readiness.
-
--- Readiness of one materialization on each host it touches.
-CREATE FUNCTION plumb.host_readiness(p_mid bigint, p_unresponsive_after interval)
-RETURNS TABLE (kind text, host text, required_generation bigint, applied_generation bigint, last_seen timestamptz, state text)
-LANGUAGE sql STABLE AS $$
-    SELECT mh.kind, mh.host, mh.required_generation, h.applied_generation, h.last_seen,
-           CASE WHEN h.applied_generation >= mh.required_generation THEN 'ready'
-                WHEN coalesce(h.last_seen, m.created_at) < now() - p_unresponsive_after THEN 'unresponsive'
-                ELSE 'pending' END
-    FROM plumb.materialization_hosts mh
-    JOIN plumb.hosts h ON h.kind = mh.kind AND h.name = mh.host
-    JOIN plumb.materializations m ON m.mid = mh.mid
-    WHERE mh.mid = p_mid
-$$;
-
--- unresponsive if any host is, else pending if any host is, else ready.
-CREATE FUNCTION plumb.overall_state(p_states text[]) RETURNS text LANGUAGE sql IMMUTABLE AS $$
-    SELECT CASE WHEN 'unresponsive' = ANY (p_states) THEN 'unresponsive'
-                WHEN 'pending' = ANY (p_states) THEN 'pending'
-                ELSE 'ready' END
-$$;
+-- Release with quarantine, host status, and materialization documents with their readiness
+-- (45_readiness.sql).
 
 -- The Materialization document (wire form, snake_case) of one materialization.
 CREATE FUNCTION plumb.materialization_document(p_mid bigint, p_unresponsive_after interval)
@@ -50,7 +30,7 @@ RETURNS jsonb LANGUAGE sql STABLE AS $$
                 'hosts', coalesce(jsonb_agg(jsonb_strip_nulls(jsonb_build_object(
                              'host', r.host, 'kind', r.kind, 'required_generation', r.required_generation,
                              'applied_generation', r.applied_generation, 'last_seen', plumb.iso(r.last_seen),
-                             'state', r.state)) ORDER BY r.kind, r.host), '[]'))
+                             'state', r.state, 'errors', r.errors)) ORDER BY r.kind, r.host), '[]'))
             FROM plumb.host_readiness(m.mid, p_unresponsive_after) r))
     FROM plumb.materializations m
     WHERE m.mid = p_mid
@@ -75,12 +55,44 @@ RETURNS jsonb LANGUAGE sql STABLE AS $$
     FROM plumb.materializations m WHERE m.state = 'active'
 $$;
 
--- Frees every released materialization that no host holds any more: its identifiers return to
--- their pools (the delete cascades to its allocation rows, and their triggers record 'freed').
-CREATE FUNCTION plumb.free_released() RETURNS void LANGUAGE sql AS $$
+-- Quarantine per identifier and host. A released materialization keeps its rows until each is free;
+-- a host's hold on it is its materialization_hosts row, deleted once the host has reported applied
+-- a generation without the materialization (or was force-released). An identifier is free once
+-- every host that carried it has let go; a host that never carried it is never waited for:
+--   a VM NIC (MAC, tap, VF, passthrough PF, and the NIC-mode pin it implies): its hypervisor;
+--   a network's VLAN tag on a leaf: that leaf, and the hypervisors whose NICs used the tag (their
+--     VM NICs, which reference it, go first);
+--   a network's VNI: the hypervisors with virtio NICs on it and the leaves that map it, so once no
+--     VM NIC and no leaf VLAN of the network remains (a network with no NICs: at once);
+--   the materialization: once nothing of it remains.
+-- Rows are deleted bottom-up, each kind in its own statement, so that the history triggers record
+-- 'freed' per identifier when it happens. Only the materializations p_mids are looked at: those a
+-- host just let go of, or the one just released.
+--
+-- Their rows are locked first, in a fixed order: two hosts letting go of one materialization at once
+-- (say its hypervisor and its leaf) then free one after the other, and the second, reading after the
+-- first committed, frees what only both together make free (the tag, the VNI).
+CREATE FUNCTION plumb.free_released(p_mids bigint[]) RETURNS void LANGUAGE sql AS $$
+    SELECT 1 FROM plumb.materializations m WHERE m.mid = ANY (p_mids) ORDER BY m.mid FOR UPDATE;
+    DELETE FROM plumb.vm_nics n
+    USING plumb.materializations m
+    WHERE m.mid = ANY (p_mids) AND m.state = 'released' AND n.mid = m.mid
+      AND NOT EXISTS (SELECT 1 FROM plumb.materialization_hosts mh
+                      WHERE mh.mid = n.mid AND mh.kind = 'hypervisor' AND mh.host = n.hypervisor);
+    DELETE FROM plumb.network_vlans v
+    USING plumb.materializations m
+    WHERE m.mid = ANY (p_mids) AND m.state = 'released' AND v.mid = m.mid
+      AND NOT EXISTS (SELECT 1 FROM plumb.materialization_hosts mh
+                      WHERE mh.mid = v.mid AND mh.kind = 'leaf' AND mh.host = v.leaf)
+      AND NOT EXISTS (SELECT 1 FROM plumb.vm_nics n WHERE n.mid = v.mid AND n.network = v.network AND n.leaf = v.leaf);
+    DELETE FROM plumb.networks x
+    USING plumb.materializations m
+    WHERE m.mid = ANY (p_mids) AND m.state = 'released' AND x.mid = m.mid
+      AND NOT EXISTS (SELECT 1 FROM plumb.vm_nics n WHERE n.mid = x.mid AND n.network = x.name)
+      AND NOT EXISTS (SELECT 1 FROM plumb.network_vlans v WHERE v.mid = x.mid AND v.network = x.name);
     DELETE FROM plumb.materializations m
-    WHERE m.state = 'released'
-      AND NOT EXISTS (SELECT 1 FROM plumb.materialization_hosts mh WHERE mh.mid = m.mid)
+    WHERE m.mid = ANY (p_mids) AND m.state = 'released'
+      AND NOT EXISTS (SELECT 1 FROM plumb.networks x WHERE x.mid = m.mid);
 $$;
 
 -- DELETE /v1/materializations/{id}: release into quarantine. True if it existed.
@@ -102,8 +114,8 @@ BEGIN
     IF NOT FOUND THEN
         RETURN false;
     END IF;
-    -- Each host it touched gets a generation without it; the identifiers stay quarantined until
-    -- the host reports that generation applied.
+    -- Each host it touched gets a generation without it; what a host carried stays quarantined
+    -- until it reports that generation applied. What no host carried is free at once.
     WITH bumped AS (
         UPDATE plumb.hosts h SET generation = h.generation + 1
         FROM plumb.materialization_hosts mh
@@ -112,16 +124,18 @@ BEGIN
     )
     UPDATE plumb.materialization_hosts mh SET release_generation = b.generation
     FROM bumped b WHERE mh.mid = v_mid AND mh.kind = b.kind AND mh.host = b.name;
-    PERFORM plumb.free_released();
+    PERFORM plumb.free_released(ARRAY[v_mid]);
     RETURN true;
 END $$;
 
--- PUT /v1/hosts/{name}/status. Ends the quarantine of whatever this host no longer holds.
+-- PUT /v1/hosts/{name}/status. Ends the quarantine of whatever this host no longer holds, and frees
+-- what that leaves held by no host.
 CREATE FUNCTION plumb.report_status(p_kind text, p_name text, p_applied bigint, p_errors jsonb, p_inventory jsonb,
                                     p_agent_version text, p_actor text)
 RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
     v_generation bigint;
+    v_mids bigint[];
 BEGIN
     PERFORM plumb.begin_change(p_actor);
     PERFORM plumb.lock_hosts(ARRAY[p_kind || ':' || p_name]);
@@ -138,26 +152,33 @@ BEGIN
     SET applied_generation = p_applied, last_seen = now(), errors = p_errors, inventory = p_inventory,
         agent_version = p_agent_version
     WHERE kind = p_kind AND name = p_name;
-    DELETE FROM plumb.materialization_hosts
-    WHERE kind = p_kind AND host = p_name AND release_generation <= p_applied;
-    PERFORM plumb.free_released();
+    WITH let_go AS (
+        DELETE FROM plumb.materialization_hosts
+        WHERE kind = p_kind AND host = p_name AND release_generation <= p_applied
+        RETURNING mid
+    )
+    SELECT array_agg(mid) INTO v_mids FROM let_go;
+    PERFORM plumb.free_released(v_mids);
 END $$;
 
 -- Admin: the host is gone; end the quarantine it holds. Returns how many materializations it held.
 CREATE FUNCTION plumb.force_release(p_kind text, p_name text, p_actor text) RETURNS int LANGUAGE plpgsql AS $$
 DECLARE
-    v_count int;
+    v_mids bigint[];
 BEGIN
     PERFORM plumb.begin_change(p_actor);
     PERFORM plumb.lock_hosts(ARRAY[p_kind || ':' || p_name]);
     IF NOT EXISTS (SELECT 1 FROM plumb.hosts h WHERE h.kind = p_kind AND h.name = p_name) THEN
         PERFORM plumb.refuse(404, 'not_found', format('unknown %s %s', p_kind, p_name), NULL);
     END IF;
-    DELETE FROM plumb.materialization_hosts
-    WHERE kind = p_kind AND host = p_name AND release_generation IS NOT NULL;
-    GET DIAGNOSTICS v_count = ROW_COUNT;
-    PERFORM plumb.free_released();
-    RETURN v_count;
+    WITH let_go AS (
+        DELETE FROM plumb.materialization_hosts
+        WHERE kind = p_kind AND host = p_name AND release_generation IS NOT NULL
+        RETURNING mid
+    )
+    SELECT array_agg(mid) INTO v_mids FROM let_go;
+    PERFORM plumb.free_released(v_mids);
+    RETURN coalesce(cardinality(v_mids), 0);
 END $$;
 
 -- GET /v1/hosts.
