@@ -1,3 +1,5 @@
+import PlumbModel
+
 /// How the agent plumbs this host: what marks its devices, where sysfs and its state live, and local overrides.
 public struct AgentConfiguration: Equatable, Sendable {
     /// Root of the sysfs tree (`/sys`); tests point it at a directory laid out like sysfs.
@@ -27,8 +29,6 @@ public struct AgentConfiguration: Equatable, Sendable {
     public static let defaultDeletionGroup: UInt32 = 0x5044
     /// The default alias prefix.
     public static let defaultAliasPrefix = "plumb:"
-    /// Bytes a VXLAN-over-IPv4 encapsulation adds to each frame (outer Ethernet 14, IPv4 20, UDP 8, VXLAN 8).
-    public static let vxlanOverhead = 50
 
     public init(sysfsRoot: String = "/sys", stateDirectory: String = "/var/lib/plumb-agent",
                 linkGroup: UInt32 = AgentConfiguration.defaultLinkGroup,
@@ -48,6 +48,6 @@ public struct AgentConfiguration: Equatable, Sendable {
 
     /// The MTU of a network's VXLAN device, bridge and taps for an underlay of `underlayMtu`.
     public func overlayMTU(underlayMtu: Int) -> Int {
-        mtuOverride ?? underlayMtu - Self.vxlanOverhead
+        mtuOverride ?? underlayMtu - Limits.vxlanOverhead
     }
 }

@@ -42,12 +42,12 @@ extension PlanBuilder {
         let mtu = configuration.overlayMTU(underlayMtu: vtep.underlayMtu)
         for network in networks {
             let item = networkItem(network)
-            guard (1...0xFF_FFFF).contains(network.vni) else {
-                fail(item, "vni \(network.vni) is outside 1...16777215"); continue
+            guard Limits.vni.contains(network.vni) else {
+                fail(item, "vni \(network.vni) is outside \(Limits.vni)"); continue
             }
             guard vnis.insert(network.vni).inserted else { fail(item, "vni \(network.vni) appears twice in the document"); continue }
-            guard (68...65535).contains(mtu) else {
-                fail(item, "mtu \(mtu) (underlayMtu \(vtep.underlayMtu) minus VXLAN overhead) is outside 68...65535"); continue
+            guard Limits.mtu.contains(mtu) else {
+                fail(item, "mtu \(mtu) (underlayMtu \(vtep.underlayMtu) minus VXLAN overhead) is outside \(Limits.mtu)"); continue
             }
             names.insert(configuration.bridgeName(vni: network.vni))
             names.insert(configuration.vxlanName(vni: network.vni))
@@ -71,7 +71,7 @@ extension PlanBuilder {
     /// Why the kernel would refuse `name` as an interface name, or nil if it is fine.
     static func problem(withInterfaceName name: String) -> String? {
         if name.isEmpty { return "is empty" }
-        if name.utf8.count > 15 { return "'\(name)' is longer than 15 bytes" }
+        if name.utf8.count > Limits.interfaceNameLength { return "'\(name)' is longer than \(Limits.interfaceNameLength) bytes" }
         if name == "." || name == ".." || name.contains("/") || name.contains(":")
             || name.unicodeScalars.contains(where: { $0.properties.isWhitespace }) {
             return "'\(name)' is not a valid interface name"

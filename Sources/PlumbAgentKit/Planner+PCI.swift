@@ -69,7 +69,7 @@ extension PlanBuilder {
             let vfItem = vfItem(pf, vf.index)
             guard (0..<pf.numVfs).contains(vf.index) else { fail(vfItem, "index \(vf.index) is outside 0..<\(pf.numVfs) (numVfs)"); continue }
             guard wanted[vf.index] == nil else { fail(vfItem, "VF \(vf.index) appears twice in the document"); continue }
-            guard (1...4094).contains(vf.vlan) else { fail(vfItem, "vlan \(vf.vlan) is outside 1...4094"); continue }
+            guard Limits.vlanID.contains(vf.vlan) else { fail(vfItem, "vlan \(vf.vlan) is outside \(Limits.vlanID)"); continue }
             wanted[vf.index] = VFConfiguration(index: vf.index, mac: vf.mac, vlan: vf.vlan, vlanProtocol: vf.vlanProtocol,
                                                spoofcheck: vf.spoofcheck, trust: vf.trust, linkState: vf.linkState)
         }

@@ -8,9 +8,12 @@ import PlumbPostgres
 ///
 /// The decisions themselves are made by the schema's functions (`sql/functions/`), each in one
 /// transaction and one round trip; this type validates input, calls them and decodes their answers.
-/// Refusals are thrown as ``APIError`` with the HTTP status they are served with.
+/// Refusals are thrown as ``APIError`` with the HTTP status they are served with, a database that
+/// cannot be reached as ``StoreError/unavailable(reason:)``; callers never see the database's own errors
+/// for either. The store also answers health checks (``checkHealth(within:)``) and announces generation
+/// rises (``generationEvents()``).
 public final class ControllerStore: Sendable {
-    /// The connections every call runs on (the HTTP layer's health check may use it too).
+    /// The connections every call runs on.
     public let pool: PostgresPool
     /// Readiness timing.
     public let configuration: ControllerConfiguration
@@ -26,9 +29,10 @@ public final class ControllerStore: Sendable {
     var unresponsiveSeconds: Double { configuration.unresponsiveAfter }
 
     /// Runs a change in a READ COMMITTED transaction (the schema's functions lock the scopes they
-    /// change), turning refusals into ``APIError``. With `retryingConflicts`, a unique violation —
-    /// a value a concurrent writer took between this transaction's snapshot and its write — runs
-    /// the transaction again, as serialization failures and deadlocks always do.
+    /// change), turning refusals into ``APIError`` and an unreachable database into ``StoreError``.
+    /// With `retryingConflicts`, a unique violation — a value a concurrent writer took between this
+    /// transaction's snapshot and its write — runs the transaction again, as serialization failures
+    /// and deadlocks always do.
     @discardableResult
     func change<T>(retryingConflicts: Bool = false, _ body: @escaping (PostgresConnection) throws -> T) async throws -> T {
         try await refusalsAsAPIErrors {
@@ -49,6 +53,7 @@ public final class ControllerStore: Sendable {
             return try await operation()
         } catch let error as PostgresError {
             if let refusal = APIError(refusal: error) { throw refusal }
+            if error.isServerUnavailable { throw StoreError.unavailable(reason: "\(error)") }
             logger.error("database error", metadata: ["error": "\(error)"])
             throw error
         }

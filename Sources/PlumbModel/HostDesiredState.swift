@@ -72,7 +72,7 @@ public struct HostDesiredState: Codable, Equatable, Sendable {
 
     /// A tap for one virtio VM NIC.
     public struct Tap: Codable, Equatable, Sendable {
-        /// Interface name, unique on the host, at most 15 characters.
+        /// Interface name, unique on the host, at most ``Limits/interfaceNameLength`` bytes.
         public var name: String
         /// The guest's MAC (the VM's virtio NIC uses it; FDB entries elsewhere key on it).
         public var mac: MACAddress

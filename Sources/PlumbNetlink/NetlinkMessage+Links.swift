@@ -1,5 +1,6 @@
 import CNetlink
 import Glibc
+import PlumbModel
 
 /// Pure builders for `RTM_*LINK` requests. Each returns the message with sequence 0; `NetlinkSocket` numbers it.
 extension NetlinkMessage {
@@ -18,8 +19,8 @@ extension NetlinkMessage {
     public static func createVXLAN(_ spec: VXLANSpec) throws -> NetlinkMessage {
         let operation = "create vxlan"
         try NetlinkInputValidation.name(spec.name, operation: operation)
-        guard (1...0xFF_FFFF).contains(spec.vni) else {
-            throw NetlinkError.invalid(operation, device: spec.name, field: "vni", "\(spec.vni) is outside 1...16777215")
+        guard Limits.vni.contains(Int(spec.vni)) else {
+            throw NetlinkError.invalid(operation, device: spec.name, field: "vni", "\(spec.vni) is outside \(Limits.vni)")
         }
         guard spec.port != 0 else { throw NetlinkError.invalid(operation, device: spec.name, field: "port", "must not be 0") }
         if let underlay = spec.underlayIndex { try NetlinkInputValidation.index(underlay, field: "underlayIndex", operation: operation) }

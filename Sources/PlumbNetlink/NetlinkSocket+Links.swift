@@ -1,5 +1,5 @@
 import CNetlink
-import CPlumbShim
+import CNetShim
 import Glibc
 
 extension NetlinkSocket {

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import PlumbController
 import PlumbModel
 import PlumbPostgres
@@ -19,7 +20,7 @@ final class ScopeLockTests: StoreTestCase {
         private let connection: PostgresConnection
 
         init(url: String, hosts: [String], facilityChange: Bool = false) throws {
-            connection = try PostgresConnection(url: url)
+            connection = try PostgresConnection(url: url, logger: Logger(label: "test.scope-holder"))
             try connection.execute("BEGIN ISOLATION LEVEL READ COMMITTED")
             try connection.query("SELECT plumb.begin_change('test', $1)", [facilityChange])
             try connection.query("SELECT plumb.lock_hosts($1::text[])", [hosts])

@@ -1,5 +1,3 @@
-import PlumbController
-
 /// One `NOTIFY plumb_generation` payload: `kind:name:generation`.
 public struct GenerationNotice: Sendable, Equatable {
     public var host: HostKey

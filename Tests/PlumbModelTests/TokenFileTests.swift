@@ -1,9 +1,9 @@
 import Foundation
-import PlumbHTTPClient
+import PlumbModel
 import XCTest
 
 /// ``TokenFile`` reading real files in a temporary directory.
-final class HTTPClientTokenFileTests: XCTestCase {
+final class TokenFileTests: XCTestCase {
     private var directory: URL!
 
     override func setUpWithError() throws {
