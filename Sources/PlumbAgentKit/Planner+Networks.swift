@@ -1,4 +1,5 @@
 import PlumbModel
+import PlumbNetlink
 
 /// Planning of VXLAN networks: bridges, VXLAN devices, their forwarding entries and the taps in them.
 extension PlanBuilder {
@@ -159,11 +160,17 @@ extension PlanBuilder {
     }
 
     /// Restores the alias (missing after an interrupted creation, or naming an older VM), sets the MTU if it differs,
-    /// and brings the device up if it is down (always for a device about to be made).
+    /// takes away any L3 presence (IPv6 address generation on, any IPv4 or IPv6 address: an experiment network must
+    /// not be a path into the hypervisor), and brings the device up if it is down (always for a device about to be
+    /// made; a new device is created with address generation off).
     private mutating func fixAttributes(_ link: ObservedLink?, name: String, mtu: Int, alias: String, item: String,
                                         parent: String? = nil) {
         if let link, link.alias != alias { add(item, parent: parent, .setAlias(link: name, alias: alias)) }
         if let link, link.mtu != mtu { add(item, parent: parent, .setMTU(link: name, mtu: mtu)) }
+        if let mode = link?.ipv6AddressGenerationMode, mode != IPv6AddressGeneration.off.rawValue {
+            add(item, parent: parent, .disableIPv6AddressGeneration(link: name))
+        }
+        for address in link?.addresses ?? [] { add(item, parent: parent, .deleteAddress(link: name, address: address)) }
         if link?.isUp != true { add(item, parent: parent, .setUp(link: name)) }
     }
 
