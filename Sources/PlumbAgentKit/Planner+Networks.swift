@@ -40,15 +40,16 @@ extension PlanBuilder {
         var vnis = Set<Int>()
         var names = Set<String>()
         var valid: [HostDesiredState.Network] = []
-        let mtu = configuration.overlayMTU(underlayMtu: vtep.underlayMtu)
         for network in networks {
             let item = networkItem(network)
             guard (1...0xFF_FFFF).contains(network.vni) else {
                 fail(item, "vni \(network.vni) is outside 1...16777215"); continue
             }
             guard vnis.insert(network.vni).inserted else { fail(item, "vni \(network.vni) appears twice in the document"); continue }
+            let mtu = configuration.mtu(of: network, underlayMtu: vtep.underlayMtu)
             guard (68...65535).contains(mtu) else {
-                fail(item, "mtu \(mtu) (underlayMtu \(vtep.underlayMtu) minus VXLAN overhead) is outside 68...65535"); continue
+                let source = network.mtu != nil ? "the network's mtu" : "underlayMtu \(vtep.underlayMtu) minus VXLAN overhead"
+                fail(item, "mtu \(mtu) (\(source)) is outside 68...65535"); continue
             }
             names.insert(configuration.bridgeName(vni: network.vni))
             names.insert(configuration.vxlanName(vni: network.vni))
@@ -131,7 +132,7 @@ extension PlanBuilder {
         let bridgeName = configuration.bridgeName(vni: network.vni)
         let vxlanName = configuration.vxlanName(vni: network.vni)
         guard claimable(bridgeName, item: item), claimable(vxlanName, item: item) else { return }
-        let mtu = configuration.overlayMTU(underlayMtu: vtep.underlayMtu)
+        let mtu = configuration.mtu(of: network, underlayMtu: vtep.underlayMtu)
         let alias = configuration.networkAlias(vni: network.vni)
 
         let bridge = keptDevice(bridgeName, expected: expected)
