@@ -31,8 +31,8 @@ extension PlanBuilder {
         }
     }
 
-    private func networkItem(_ network: HostDesiredState.Network) -> String { "network \(network.vni)" }
-    private func tapItem(_ tap: HostDesiredState.Tap) -> String { "tap \(tap.name)" }
+    private func networkItem(_ network: HostDesiredState.Network) -> String { PlanItem.network(vni: network.vni) }
+    private func tapItem(_ tap: HostDesiredState.Tap) -> String { PlanItem.tap(tap.name) }
 
     /// The networks (and within them the taps) that can be applied; the others become item errors.
     private mutating func validNetworks(_ networks: [HostDesiredState.Network], vtep: HostDesiredState.VTEP?) -> [HostDesiredState.Network] {

@@ -165,6 +165,32 @@ final class ReconcileTests: XCTestCase {
         }
     }
 
+    /// The attachment report: each applied tap with its index and MTU as iproute2 sees them; a NIC whose item failed
+    /// is left out.
+    func testAttachmentsNameEachAppliedTapWithItsIndexAndMTU() throws {
+        try NetworkNamespace.with { ns in
+            let host = try H(ns)
+            let reconciler = try host.reconciler()
+            var desired = H.desired
+            desired.networks[1].mtu = 1400
+            XCTAssertEqual(try ns.run { try reconciler.apply(desired) }.errors, [])
+            let links = try host.links()
+            func expected(_ tap: String, network: Int, mtu: Int) -> Attachment {
+                Attachment(materialization: "mz1", vm: "vm-\(tap)", nic: "eth0", kind: .tap, mac: MACAddress("02:00:00:00:aa:01")!,
+                           mtu: mtu, tap: tap, tapIfindex: links[tap]?["ifindex"] as? Int)
+            }
+            XCTAssertEqual(try ns.run { try reconciler.attachments(desired, errors: []) }, [
+                expected("pltap1", network: 7001, mtu: 1450), expected("pltap2", network: 7001, mtu: 1450),
+                expected("pltap3", network: 7002, mtu: 1400),
+            ])
+            XCTAssertEqual(links["pltap3"]?["mtu"] as? Int, 1400)
+            XCTAssertEqual(links["plbr7002"]?["mtu"] as? Int, 1400)
+            XCTAssertEqual(links["plvx7002"]?["mtu"] as? Int, 1400)
+            let failed = [HostStatusReport.ItemError(item: "tap pltap2", message: "x"), HostStatusReport.ItemError(item: "network 7002", message: "y")]
+            XCTAssertEqual(try ns.run { try reconciler.attachments(desired, errors: failed) }.map(\.tap), ["pltap1"])
+        }
+    }
+
     func testStaleOwnedDevicesGoAndLookAlikesStay() throws {
         try NetworkNamespace.with { ns in
             let host = try H(ns)

@@ -72,6 +72,18 @@ final class PlumbctlTests: XCTestCase {
         let status = try plumbctl(["--json", "status", "A"], controller: controller)
         XCTAssertEqual(status.status, 0, status.errors)
         XCTAssertEqual(try PlumbJSON.decode(Materialization.self, from: Data(status.output.utf8)).vms, stored.vms)
+
+        // The agents report attachments, but this controller does not serve them yet: plumbctl says so and renders
+        // nothing (exit 75, "try again later"); an unknown VM is refused.
+        let vm = try XCTUnwrap(stored.vms.first)
+        let attachments = try plumbctl(["attachments", "A", vm.name, "--libvirt"], controller: controller)
+        XCTAssertEqual(attachments.status, 75, attachments.errors)
+        XCTAssertEqual(attachments.output, "")
+        XCTAssertTrue(attachments.errors.contains("hypervisor \(vm.hypervisor) has not reported the attachment of \(vm.name)'s NIC"),
+                      attachments.errors)
+        let unknown = try plumbctl(["attachments", "A", "no-such-vm"], controller: controller)
+        XCTAssertEqual(unknown.status, 1)
+        XCTAssertTrue(unknown.errors.contains("has no VM 'no-such-vm'"), unknown.errors)
         let list = try plumbctl(["status"], controller: controller)
         XCTAssertTrue(list.output.split(separator: "\n").contains { $0.hasPrefix("A ") && $0.contains("ready") }, list.output)
 
