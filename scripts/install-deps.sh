@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages Plumb builds and runs with: the C libraries' headers (libpq, libnl,
 # libcurl), the PostgreSQL 15 server the controller embeds and the tests start, iproute2 (the tests'
-# independent check), strace (captures iproute2's netlink requests for byte comparison) and python3.
+# independent check), strace (captures iproute2's netlink requests for byte comparison), python3, and for the
+# real-VM tests QEMU (TCG; ipxe-qemu holds the virtio-net option ROM) and what scripts/guest-image.sh uses to make
+# the guest from Debian's packages (cpio, xz-utils, kmod's depmod, and the libraries iputils' ping links).
 # Needs root. Does nothing when everything is already installed.
 set -euo pipefail
 
@@ -12,6 +14,7 @@ packages=(
     libcurl4-openssl-dev
     iproute2 strace kmod
     python3
+    qemu-system-x86 ipxe-qemu cpio xz-utils libcap2 libidn2-0
 )
 
 missing=()
