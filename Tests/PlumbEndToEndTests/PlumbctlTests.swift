@@ -126,6 +126,27 @@ final class PlumbctlTests: XCTestCase {
         XCTAssertTrue(gone.errors.contains("HTTP 404 not_found"), gone.errors)
     }
 
+    func testAttachmentsRenderFromAFileWithoutAController() throws {
+        let attachments = [
+            Attachment(materialization: "A", vm: "a1", nic: "eth0", kind: .tap, mac: MACAddress("02:00:00:00:00:0a")!, mtu: 1450,
+                       tap: "pltap17", tapIfindex: 17),
+            Attachment(materialization: "A", vm: "a2", nic: "eth0", kind: .tap, tap: "pltap18"),
+        ]
+        let file = try write(attachments, "attachments.json")
+        let qemu = try plumbctl(["attachments", "A", "a1", "--from", file], controller: nil)
+        XCTAssertEqual(qemu.status, 0, qemu.errors)
+        XCTAssertEqual(qemu.output, """
+            -netdev tap,id=plumb-eth0,ifname=pltap17,script=no,downscript=no \\
+            -device virtio-net-pci,netdev=plumb-eth0,mac=02:00:00:00:00:0a,host_mtu=1450
+
+            """)
+        let libvirt = try plumbctl(["attachments", "A", "a1", "--libvirt", "--from", file], controller: nil)
+        XCTAssertEqual(libvirt.output, try Attachment.libvirtXML([attachments[0]]))
+        let none = try plumbctl(["attachments", "B", "a1", "--from", file], controller: nil)
+        XCTAssertEqual(none.status, 1)
+        XCTAssertTrue(none.errors.contains("has no attachment of VM a1 of materialization B"), none.errors)
+    }
+
     func testTokenWritesAPrivateFileTheControllerAccepts() throws {
         let controller = try ControllerProcess(databaseURL: try TestPostgres.shared.makeDatabase())
         self.controller = controller

@@ -11,7 +11,8 @@ struct AttachmentsCommand: ParsableCommand {
             passed-through NIC by PCI address): --qemu (the default) prints the -netdev/-device arguments, \
             --libvirt the <interface>/<hostdev> elements for the domain's <devices>, --json the attachments. \
             Exits 75 when the host has not reported a NIC's attachment yet (try again once the materialization \
-            is ready and the host has reported).
+            is ready and the host has reported). --from FILE renders attachments from a JSON list instead of asking \
+            the controller (an agent's status report's `attachments`, or what --json printed; `-`: standard input).
             """
     )
 
@@ -30,10 +31,22 @@ struct AttachmentsCommand: ParsableCommand {
     @Flag(help: "Output format (with --json: the attachments as JSON).")
     var format: Format = .qemu
 
+    @Option(help: ArgumentHelp("Render the VM's attachments from this JSON list instead of the controller's answer.",
+                               valueName: "file"))
+    var from: String?
+
     func run() throws {
         try reportingFailures(controller: global.controller) {
-            let materialization = try global.client().materialization(id: id)
-            let attachments = try Self.attachments(of: vm, in: materialization)
+            let attachments: [Attachment]
+            if let from {
+                attachments = try InputFile.decode([Attachment].self, path: from, kind: "attachments")
+                    .filter { $0.materialization == id && $0.vm == vm }
+                guard !attachments.isEmpty else {
+                    throw CommandFailure(code: .refused, message: "\(from) has no attachment of VM \(vm) of materialization \(id)")
+                }
+            } else {
+                attachments = try Self.attachments(of: vm, in: try global.client().materialization(id: id))
+            }
             if global.json { return try global.printJSON(attachments) }
             do {
                 switch format {
