@@ -14,7 +14,9 @@ public struct AgentConfiguration: Equatable, Sendable {
     public var deletionGroup: UInt32
     /// The alias (`IFLA_IFALIAS`) prefix that marks a device as Plumb's.
     public var aliasPrefix: String
-    /// MTU for VXLAN devices, bridges and taps; nil means the underlay MTU minus the VXLAN overhead.
+    /// MTU for the VXLAN devices, bridges and taps of a network whose document names none (an older controller);
+    /// nil means the underlay MTU minus the VXLAN overhead. A network's own `mtu` always wins: it is the one MTU
+    /// every host of the network uses.
     public var mtuOverride: Int?
     /// Owner uid of taps (the user QEMU runs as); nil leaves them owned by root only.
     public var tapOwner: UInt32?
@@ -46,8 +48,15 @@ public struct AgentConfiguration: Equatable, Sendable {
         self.vxlanPort = vxlanPort
     }
 
-    /// The MTU of a network's VXLAN device, bridge and taps for an underlay of `underlayMtu`.
+    /// The MTU of a network's VXLAN device, bridge and taps for an underlay of `underlayMtu`, when the controller
+    /// does not send the network's MTU.
     public func overlayMTU(underlayMtu: Int) -> Int {
         mtuOverride ?? underlayMtu - Limits.vxlanOverhead
+    }
+
+    /// The MTU of `network`'s VXLAN device, bridge and taps: the controller's for the network, else this host's own
+    /// rule (``overlayMTU(underlayMtu:)``).
+    public func mtu(of network: HostDesiredState.Network, underlayMtu: Int) -> Int {
+        network.mtu ?? overlayMTU(underlayMtu: underlayMtu)
     }
 }

@@ -116,8 +116,14 @@ public final class AgentRunner: @unchecked Sendable {
         } catch {
             logger.warning("inventory not read", metadata: ["error": "\(error)"])
         }
+        var attachments: [Attachment]?
+        do {
+            attachments = try reconciler.attachments(document, errors: report.errors)
+        } catch {
+            logger.warning("attachments not read", metadata: ["error": "\(error)"])
+        }
         return .applied(HostStatusReport(appliedGeneration: document.generation, errors: report.errors, inventory: inventory,
-                                         agentVersion: agentVersion))
+                                         agentVersion: agentVersion, attachments: attachments))
     }
 
     private func send(_ report: HostStatusReport) -> PollLoop.Event {

@@ -2,7 +2,8 @@ import PlumbNetlink
 
 /// Maps the netlink layer's dumps into the planner's observed state.
 extension ObservedLink {
-    init(_ link: KernelLink) {
+    /// The device `link` with `addresses`, its entries of the host's address dump.
+    init(_ link: KernelLink, addresses: [KernelAddress] = []) {
         let kind: Kind
         switch link.kind {
         case "bridge": kind = .bridge
@@ -20,7 +21,8 @@ extension ObservedLink {
                   vfs: link.vfs.map {
                       ObservedVF(index: $0.index, mac: $0.mac, vlan: $0.vlan, vlanProtocol: $0.vlanProtocol,
                                  spoofcheck: $0.spoofcheck, trust: $0.trust, linkState: $0.linkState)
-                  })
+                  },
+                  addresses: addresses, ipv6AddressGenerationMode: link.ipv6AddressGenerationMode)
     }
 }
 

@@ -1,4 +1,5 @@
 import PlumbModel
+import PlumbNetlink
 
 /// What the agent found on the host, read once per reconcile: network devices, VXLAN forwarding entries,
 /// the PCI devices it plans with, and its own records of PCI devices it took.
@@ -48,10 +49,14 @@ public struct ObservedLink: Equatable, Sendable {
     public var isolated: Bool?
     /// SR-IOV VFs, when the device is a PF with VFs.
     public var vfs: [ObservedVF]
+    /// The device's IPv4 and IPv6 addresses (from the one address dump of the reconcile).
+    public var addresses: [KernelAddress]
+    /// `IFLA_INET6_ADDR_GEN_MODE`; nil when the device has no IPv6 (nothing to turn off).
+    public var ipv6AddressGenerationMode: UInt8?
 
     public init(index: Int32, name: String, kind: Kind, masterIndex: Int32? = nil, mtu: Int = 1500, isUp: Bool = true,
                 group: UInt32 = 0, alias: String? = nil, vxlan: ObservedVXLAN? = nil, isolated: Bool? = nil,
-                vfs: [ObservedVF] = []) {
+                vfs: [ObservedVF] = [], addresses: [KernelAddress] = [], ipv6AddressGenerationMode: UInt8? = nil) {
         self.index = index
         self.name = name
         self.kind = kind
@@ -63,6 +68,8 @@ public struct ObservedLink: Equatable, Sendable {
         self.vxlan = vxlan
         self.isolated = isolated
         self.vfs = vfs
+        self.addresses = addresses
+        self.ipv6AddressGenerationMode = ipv6AddressGenerationMode
     }
 }
 

@@ -4,9 +4,9 @@ import PlumbModel
 extension PlanBuilder {
     static let vfio = "vfio-pci"
 
-    private func pfItem(_ pf: HostDesiredState.PF) -> String { "pf \(pf.name)" }
-    private func vfItem(_ pf: HostDesiredState.PF, _ index: Int) -> String { "vf \(pf.name)/\(index)" }
-    private func passthroughItem(_ address: PCIAddress) -> String { "passthrough \(address)" }
+    private func pfItem(_ pf: HostDesiredState.PF) -> String { PlanItem.pf(pf.name) }
+    private func vfItem(_ pf: HostDesiredState.PF, _ index: Int) -> String { PlanItem.vf(pf: pf.name, index: index) }
+    private func passthroughItem(_ address: PCIAddress) -> String { PlanItem.passthrough(address) }
 
     /// Releases recorded devices the document no longer uses as recorded: SR-IOV PFs go back to 0 VFs,
     /// passthrough devices go back to their original driver. Each record is removed once its device is released.

@@ -24,10 +24,12 @@ public struct KernelLink: Equatable, Sendable {
     public var bridgePortIsolated: Bool?
     /// The device's SR-IOV VFs (empty unless it is a PF with VFs).
     public var vfs: [KernelVF]
+    /// `IFLA_INET6_ADDR_GEN_MODE` (raw: the kernel may know modes Plumb does not); nil when the device has no IPv6.
+    public var ipv6AddressGenerationMode: UInt8?
 
     public init(index: Int32, name: String, kind: String? = nil, masterIndex: Int32? = nil, mtu: Int, isUp: Bool,
                 group: UInt32 = 0, alias: String? = nil, mac: MACAddress? = nil, vxlan: KernelVXLAN? = nil,
-                tun: KernelTun? = nil, bridgePortIsolated: Bool? = nil, vfs: [KernelVF] = []) {
+                tun: KernelTun? = nil, bridgePortIsolated: Bool? = nil, vfs: [KernelVF] = [], ipv6AddressGenerationMode: UInt8? = nil) {
         self.index = index
         self.name = name
         self.kind = kind
@@ -41,5 +43,6 @@ public struct KernelLink: Equatable, Sendable {
         self.tun = tun
         self.bridgePortIsolated = bridgePortIsolated
         self.vfs = vfs
+        self.ipv6AddressGenerationMode = ipv6AddressGenerationMode
     }
 }

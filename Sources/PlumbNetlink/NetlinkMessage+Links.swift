@@ -52,10 +52,16 @@ extension NetlinkMessage {
                               familyHeader: InterfaceInfoHeader().encoded, attributes: attributes)
     }
 
-    /// `ip link set dev INDEX [master M | nomaster] [up | down] [mtu M] [group G] [alias A]`.
+    /// `ip link set dev INDEX [master M | nomaster] [up | down] [mtu M] [group G] [alias A] [addrgenmode G]`.
     /// An empty alias removes the alias.
+    ///
+    /// The IPv6 address generation mode cannot go into the creation request: the kernel refuses `IFLA_AF_SPEC` in an
+    /// `RTM_NEWLINK` that creates a device (`EAFNOSUPPORT`, also for `ip link add ... addrgenmode none`). Plumb sends it
+    /// in the first request after creation, while the device is still down: the kernel makes IPv6 addresses only
+    /// when a device comes up, so a device configured that way never has one.
     public static func setLink(index: Int32, master: MasterChange? = nil, up: Bool? = nil, mtu: Int? = nil,
-                               group: UInt32? = nil, alias: String? = nil) throws -> NetlinkMessage {
+                               group: UInt32? = nil, alias: String? = nil,
+                               ipv6AddressGeneration: IPv6AddressGeneration? = nil) throws -> NetlinkMessage {
         let operation = "set link"
         let device = "ifindex \(index)"
         try NetlinkInputValidation.index(index, operation: operation)
@@ -76,6 +82,7 @@ extension NetlinkMessage {
         if let mtu = try NetlinkInputValidation.mtu(mtu, operation: operation, device: device) { attributes.append(.u32(IFLA_MTU, mtu)) }
         if let group { attributes.append(.u32(IFLA_GROUP, group)) }
         if let alias { attributes.append(.string(IFLA_IFALIAS, alias)) }
+        if let ipv6AddressGeneration { attributes.append(ipv6AddressGeneration.attribute) }
         return NetlinkMessage(type: UInt16(RTM_SETLINK), flags: requestAck, familyHeader: header.encoded, attributes: attributes)
     }
 

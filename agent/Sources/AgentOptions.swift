@@ -13,7 +13,7 @@ struct AgentOptions: ParsableArguments {
     @Option(help: "Directory for the agent's records of PCI devices it took from their drivers.")
     var stateDirectory = "/var/lib/plumb-agent"
 
-    @Option(name: .customLong("mtu"), help: "MTU of VXLAN devices, bridges and taps (default: underlay MTU minus \(Limits.vxlanOverhead)).")
+    @Option(name: .customLong("mtu"), help: "MTU of VXLAN devices, bridges and taps of a network for which the controller sends no MTU (default: underlay MTU minus \(Limits.vxlanOverhead)).")
     var mtu: Int?
 
     @Option(help: "User (name or uid) that owns the taps, so QEMU can open them.")
