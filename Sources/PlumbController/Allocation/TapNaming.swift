@@ -1,7 +1,7 @@
 import PlumbModel
 
 /// Tap naming: a virtio NIC's tap is `pl` and its MAC's 12 hex digits, so it is unique per host
-/// (MACs are unique in the testbed), fits the kernel's 15-character limit and says whose it is.
+/// (MACs are unique in the testbed), fits the kernel's interface-name limit (`Limits.interfaceNameLength`) and says whose it is.
 enum TapNaming {
     static func name(for mac: MACAddress) -> String {
         let digits = String(mac.value, radix: 16)

@@ -25,6 +25,6 @@ final class MACChoiceTests: XCTestCase {
 
     func testTapNamesAreFifteenCharactersAtMost() {
         XCTAssertEqual(TapNaming.name(for: MACAddress("02:ff:ff:ff:ff:ff")!), "pl02ffffffffff")
-        XCTAssertLessThanOrEqual(TapNaming.name(for: MACAddress("02:ff:ff:ff:ff:ff")!).count, 15)
+        XCTAssertLessThanOrEqual(TapNaming.name(for: MACAddress("02:ff:ff:ff:ff:ff")!).count, Limits.interfaceNameLength)
     }
 }
