@@ -38,37 +38,59 @@ BEGIN
 END $$;
 
 -- The lowest free pool MACs (not held, quarantined or requested by this request), p_count of
--- them, claimed by blocks of 256 so that a large request takes few locks. Like claim_free_vnis.
+-- them, claimed by blocks of 256 so that a large request takes few locks. Like claim_free_vnis. The
+-- free values are found from the gaps between the held ones (one index-only scan), not by probing
+-- the pool value by value.
 CREATE FUNCTION plumb.claim_free_macs(p_count int, p_requested bigint[]) RETURNS bigint[] LANGUAGE plpgsql AS $$
 DECLARE
     c_first constant bigint := plumb.mac_pool_first();
     c_last constant bigint := plumb.mac_pool_last();
+    c_block constant bigint := 256;
+    -- Blocks another writer holds that may be skipped before giving up (and retrying).
+    c_skips constant int := 64;
     v_claimed bigint[] := '{}';
+    v_gap_first bigint;
+    v_gap_last bigint;
     v_block bigint;
-    v_contended boolean := false;
+    v_skipped int := 0;
 BEGIN
     IF p_count = 0 THEN
         RETURN v_claimed;
     END IF;
-    FOR v_block IN
-        SELECT DISTINCT (m - c_first) >> 8
-        FROM generate_series(c_first, least(c_last, c_first
-            + (SELECT count(*) FROM plumb.vm_nics n WHERE n.mac BETWEEN c_first AND c_last)
-            + cardinality(p_requested) + p_count + 4096)) m
-        WHERE NOT EXISTS (SELECT 1 FROM plumb.vm_nics n WHERE n.mac = m) AND m <> ALL (p_requested)
-        ORDER BY 1
+    FOR v_gap_first, v_gap_last IN
+        WITH taken AS (
+            SELECT n.mac FROM plumb.vm_nics n WHERE n.mac BETWEEN c_first AND c_last
+            UNION SELECT r FROM unnest(p_requested) r WHERE r BETWEEN c_first AND c_last
+            UNION ALL SELECT c_last + 1
+        )
+        SELECT g.gap_first, g.gap_last
+        FROM (SELECT coalesce(lag(t.mac) OVER (ORDER BY t.mac), c_first - 1) + 1 AS gap_first, t.mac - 1 AS gap_last
+              FROM taken t) g
+        WHERE g.gap_first <= g.gap_last
+        ORDER BY g.gap_first
     LOOP
-        IF NOT pg_try_advisory_xact_lock(7391105 * 4294967296 + v_block) THEN
-            v_contended := true;
-            CONTINUE;
-        END IF;
-        v_claimed := v_claimed || ARRAY(
-            SELECT m FROM generate_series(c_first + v_block * 256, least(c_last, c_first + v_block * 256 + 255)) m
-            WHERE NOT EXISTS (SELECT 1 FROM plumb.vm_nics n WHERE n.mac = m) AND m <> ALL (p_requested)
-            ORDER BY m LIMIT p_count - cardinality(v_claimed));
-        EXIT WHEN cardinality(v_claimed) = p_count;
+        v_block := (v_gap_first - c_first) / c_block;
+        WHILE c_first + v_block * c_block <= v_gap_last LOOP
+            IF pg_try_advisory_xact_lock(7391105 * 4294967296 + v_block) THEN
+                -- Seen free before the claim; still free now that nobody else can take them?
+                v_claimed := v_claimed || ARRAY(
+                    SELECT m FROM generate_series(greatest(v_gap_first, c_first + v_block * c_block),
+                                                  least(v_gap_last, c_first + v_block * c_block + c_block - 1)) m
+                    WHERE NOT EXISTS (SELECT 1 FROM plumb.vm_nics n WHERE n.mac = m)
+                    ORDER BY m LIMIT p_count - cardinality(v_claimed));
+                IF cardinality(v_claimed) = p_count THEN
+                    RETURN v_claimed;
+                END IF;
+            ELSE
+                v_skipped := v_skipped + 1;
+                IF v_skipped > c_skips THEN
+                    RAISE EXCEPTION 'MACs are being claimed by concurrent writers' USING ERRCODE = 'serialization_failure';
+                END IF;
+            END IF;
+            v_block := v_block + 1;
+        END LOOP;
     END LOOP;
-    IF cardinality(v_claimed) < p_count AND v_contended THEN
+    IF v_skipped > 0 THEN
         RAISE EXCEPTION 'MACs are being claimed by concurrent writers' USING ERRCODE = 'serialization_failure';
     END IF;
     RETURN v_claimed;
