@@ -4,8 +4,8 @@ import PackageDescription
 /// Plumb: the controller, the agent and their shared libraries.
 ///
 /// Layout: `Sources/` holds the libraries (wire model, PostgreSQL adapter, controller logic,
-/// HTTP server, libcurl client, netlink layer, agent planner and appliers) and the C module maps
-/// and shim; `controller/` and `agent/` hold the two executables.
+/// HTTP server, libcurl client, netlink layer, agent planner and appliers), the C module maps and
+/// one small C shim per C library; `controller/` and `agent/` hold the two executables.
 let package = Package(
     name: "Plumb",
     platforms: [.macOS(.v14)],
@@ -26,20 +26,24 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
     ],
     targets: [
-        // C libraries and the one small C shim for what the Swift importer drops.
+        // C libraries, and one small C shim for each (what the Swift importer drops), so that a binary
+        // links only the C libraries it uses.
         .systemLibrary(name: "CLibPQ", path: "Sources/CLibPQ", pkgConfig: "libpq",
                        providers: [.apt(["libpq-dev"])]),
         .systemLibrary(name: "CNetlink", path: "Sources/CNetlink", pkgConfig: "libnl-route-3.0",
                        providers: [.apt(["libnl-3-dev", "libnl-route-3-dev"])]),
         .systemLibrary(name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl",
                        providers: [.apt(["libcurl4-openssl-dev"])]),
-        .target(name: "CPlumbShim", dependencies: ["CLibPQ", "CCurl"]),
+        .target(name: "CPostgresShim", dependencies: ["CLibPQ"]),
+        .target(name: "CCurlShim", dependencies: ["CCurl"]),
+        .target(name: "CNetShim"),
+        .target(name: "CSpawnShim"),
 
         // Shared libraries.
         .target(name: "PlumbModel"),
         .target(name: "PlumbLogging", dependencies: [.product(name: "Logging", package: "swift-log")]),
         .target(name: "PlumbPostgres", dependencies: [
-            "CLibPQ", "CPlumbShim",
+            "CLibPQ", "CPostgresShim", "CSpawnShim",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
@@ -48,24 +52,24 @@ let package = Package(
             "PlumbModel", "PlumbPostgres",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),
-        ]),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+        ], plugins: ["EmbedSQL"]),
         .target(name: "PlumbControllerServer", dependencies: [
-            "PlumbModel", "PlumbPostgres", "PlumbController",
+            "PlumbModel", "PlumbController",
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),
-            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .target(name: "PlumbHTTPClient", dependencies: [
-            "PlumbModel", "CCurl", "CPlumbShim",
+            "PlumbModel", "CCurl", "CCurlShim",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "PlumbNetlink", dependencies: [
-            "CNetlink", "CPlumbShim", "PlumbModel",
+            "CNetlink", "CNetShim", "PlumbModel",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "PlumbAgentKit", dependencies: [
@@ -73,9 +77,14 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
+        // The controller carries sql/ (migrations and function files), embedded at build time: sql/ is
+        // the only copy.
+        .plugin(name: "EmbedSQL", capability: .buildTool(), dependencies: ["plumb-embed-sql"]),
+        .executableTarget(name: "plumb-embed-sql", path: "Tools/plumb-embed-sql"),
+
         // Executables.
         .executableTarget(name: "plumb-controller", dependencies: [
-            "PlumbControllerServer", "PlumbController", "PlumbPostgres", "PlumbHTTPClient", "PlumbLogging",
+            "PlumbControllerServer", "PlumbController", "PlumbPostgres", "PlumbModel", "PlumbLogging",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),
@@ -96,7 +105,7 @@ let package = Package(
         /// Attaches to a tap by name (as QEMU does) and sends or receives Ethernet frames: the demo's and
         /// the end-to-end tests' stand-in for a VM.
         .executableTarget(name: "plumb-tap", dependencies: [
-            "CPlumbShim", "PlumbModel",
+            "CNetShim", "PlumbModel",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Tests/Tools/plumb-tap"),
         /// The benchmarks of issue 5: one executable, one subcommand per benchmark, each printing a table.

@@ -2,7 +2,8 @@
 # Plumb on one machine, narrated: three "hypervisors" (network namespaces joined by an underlay), the
 # controller on its embedded PostgreSQL, one agent per hypervisor, two experiments materialized with
 # plumbctl, Ethernet frames written into VMs' taps with plumb-tap to show where they arrive and where they
-# must not, then dematerialization. Everything it makes is removed on exit, also on Ctrl-C.
+# must not, real QEMU guests on three of the taps where QEMU runs (TCG; the guest is made from Debian's packages
+# by scripts/guest-image.sh), then dematerialization. Everything it makes is removed on exit, also on Ctrl-C.
 #
 #   scripts/demo.sh            as root, on Debian 12, from a clone of the repository
 #
@@ -41,11 +42,12 @@ work=""
 controller_pid=""
 agent_pids=()
 receiver_pids=()
+guest_pids=()
 cleanup() {
     local status=$?
     trap - EXIT INT TERM
     printf '\n%s== clean-up%s\n' "$bold" "$plain"
-    for pid in "${receiver_pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+    for pid in "${receiver_pids[@]}" "${guest_pids[@]}"; do kill "$pid" 2>/dev/null || true; done
     for pid in "${agent_pids[@]}"; do kill "$pid" 2>/dev/null || true; done
     for pid in "${agent_pids[@]}"; do wait "$pid" 2>/dev/null || true; done
     [ ${#agent_pids[@]} -eq 0 ] || say "agents stopped"
@@ -206,6 +208,81 @@ listen "${others[@]}"
 send B/b1/eth0 ff:ff:ff:ff:ff:ff "hello LAN from b1"
 report "${others[@]}"
 say "b4 shares hv1 with b1 and B allows local traffic: it got the frame directly over the bridge."
+
+step "Real VMs: QEMU guests on A's LAN"
+# guest VM: boots VM of experiment A on its tap, with the NIC arguments Plumb renders; console via a fifo.
+guest_problem=""
+command -v qemu-system-x86_64 >/dev/null || guest_problem="qemu-system-x86_64 is not installed"
+if [ -z "$guest_problem" ]; then
+    say "Making the guest (Debian's kernel and a busybox initramfs, from Debian's packages; cached after the first time):"
+    guest_dir=$(scripts/guest-image.sh 2>"$work/guest-image.log") || guest_problem="the guest image could not be made: $(tail -n 1 "$work/guest-image.log")"
+fi
+if [ -n "$guest_problem" ]; then
+    say "No real VMs here: $guest_problem. The frames plumb-tap wrote above stand in for them."
+else
+    say "Guests: $guest_dir (QEMU with TCG: no KVM needed, each boot takes a minute or so on two cores)."
+    say "The hypervisor manager asks Plumb how each NIC is attached:"
+    run plumbctl attachments A a1 --qemu ||
+        say "(this controller does not serve the hosts' attachments yet: the demo gives plumbctl the same facts from the
+   allocation, tap and MAC, and from the tap the agent made, its MTU)"
+    plumbctl status A --json | python3 -c '
+import json, subprocess, sys
+m = json.load(sys.stdin)
+out = []
+for vm in m["vms"]:
+    for nic in vm["nics"]:
+        link = json.loads(subprocess.check_output(["ip", "-n", sys.argv[1] + "-" + vm["hypervisor"], "-j", "link", "show", "dev", nic["tap"]]))[0]
+        out.append({"materialization": m["id"], "vm": vm["name"], "nic": nic["name"], "kind": "tap", "mac": nic["mac"],
+                    "mtu": link["mtu"], "tap": nic["tap"], "tap_ifindex": link["ifindex"]})
+json.dump(out, open(sys.argv[2], "w"))' "$prefix" "$work/attachments.json"
+    declare -A guest_address=([a1]=10.77.0.1 [a2]=10.77.0.2 [a4]=10.77.0.4)
+    guest() {
+        local vm=$1 key="A/$1/eth0"
+        mkfifo "$work/$vm.in"
+        local arguments
+        arguments=$(plumbctl attachments A "$vm" --qemu --from "$work/attachments.json")
+        [ "$vm" = a1 ] && { say "plumbctl attachments A a1 --qemu --from $work/attachments.json:"; printf '%s\n' "$arguments" | sed 's/^/     /'; }
+        # Only eth0 of each guest is configured; a1's and a2's eth1 (the link network) stay down.
+        eval "set -- $arguments"
+        ip netns exec "$prefix-${host_of[$key]}" qemu-system-x86_64 -nographic -no-reboot -m 192 -accel tcg \
+            -kernel "$guest_dir/vmlinuz" -initrd "$guest_dir/initramfs.gz" \
+            -append "console=ttyS0 quiet panic=-1 plumb.eth0=${guest_address[$vm]}/24" "$@" \
+            <"$work/$vm.in" >"$work/$vm.console" 2>&1 &
+        guest_pids+=($!)
+        exec {fd}>"$work/$vm.in"
+        eval "guest_fd_$vm=$fd"
+    }
+    # in_guest VM COMMAND: runs COMMAND in the guest and shows its output.
+    command_number=0
+    in_guest() {
+        local vm=$1; shift
+        command_number=$((command_number + 1))
+        local fd_name="guest_fd_$vm" before
+        before=$(wc -c <"$work/$vm.console")
+        printf '   %s%s$ %s%s\n' "$bold" "$vm" "$*" "$plain"
+        printf 'c%d %s\n' "$command_number" "$*" >&"${!fd_name}"
+        for _ in $(seq 1 600); do grep -q "@@c$command_number " "$work/$vm.console" && break; sleep 0.1; done
+        tail -c +"$((before + 1))" "$work/$vm.console" | tr -d '\r' | sed -n "/@@c$command_number /q;p" | sed 's/^/     /'
+    }
+    for vm in a1 a2 a4; do guest "$vm"; done
+    say "Booting a1 (hv1), a2 (hv2) and a4 (hv1, on an isolated port next to a1) ..."
+    for vm in a1 a2 a4; do
+        for _ in $(seq 1 3000); do grep -q PLUMB-GUEST-READY "$work/$vm.console" && break; sleep 0.1; done
+        grep -q PLUMB-GUEST-READY "$work/$vm.console" || fail "guest $vm did not boot within 5 minutes (console: $work/$vm.console)"
+    done
+    say "booted. The guest took its MTU from virtio-net's host_mtu, which Plumb rendered:"
+    in_guest a1 cat /sys/class/net/eth0/mtu
+    in_guest a1 /usr/bin/ping -c 2 -W 3 10.77.0.2
+    say "A full-size packet with don't-fragment crosses the overlay; one byte more is refused by the guest itself:"
+    in_guest a1 /usr/bin/ping -M do -c 1 -W 3 -s 1422 10.77.0.2
+    in_guest a1 /usr/bin/ping -M do -c 1 -W 3 -s 1423 10.77.0.2
+    say "a4 shares hv1 with a1 on an isolated port: no answer. And the hypervisor's underlay is out of reach:"
+    in_guest a1 /usr/bin/ping -c 1 -W 2 10.77.0.4
+    in_guest a1 "ip route add 198.18.0.0/15 dev eth0; /usr/bin/ping -c 1 -W 2 198.18.$net.1"
+    for pid in "${guest_pids[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
+    guest_pids=()
+    say "guests stopped."
+fi
 
 step "What the agents made on hv1"
 run ip -n "$prefix-hv1" -br link show group 20556

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs what the real-kernel lane (scripts/kernel-lane.sh) needs on a Debian 12 machine, as root:
-#   - from Debian: QEMU (qemu-system-x86, TCG is enough), Debian 12's kernel package (linux-image-amd64, the
+# Installs what the real-kernel lane (scripts/kernel-lane.sh) needs on a Debian 12 machine, as root, beyond QEMU
+# (qemu-system-x86, TCG is enough), which scripts/install-deps.sh installs for the real-VM tests and the lane alike:
+#   - from Debian: Debian 12's kernel package (linux-image-amd64, the
 #     kernel the lane boots, with its modules: 802.1Q, VLAN-filtering bridges, VXLAN vnifilter), busybox-static
 #     (virtme-ng builds its small initramfs with it) and udev (virtme-ng finds its virtio-serial ports, and so
 #     the guest command's exit status, through udev; without it every status reads 255);
@@ -13,7 +14,7 @@ set -euo pipefail
 cache=${PLUMB_LANE_CACHE:-/var/cache/plumb-lane}
 virtme_ng_version=1.42
 
-packages=(qemu-system-x86 linux-image-amd64 busybox-static udev python3-venv)
+packages=(linux-image-amd64 busybox-static udev python3-venv)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

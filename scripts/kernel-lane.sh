@@ -9,7 +9,7 @@
 #
 # The command is executed as given (its arguments are not split again); the host's environment is not passed
 # in (write `env NAME=VALUE COMMAND` to set variables). Exit status 125: the lane is not installed (run
-# scripts/install-lane-deps.sh). A boot takes 45-85 s under TCG on 2 busy cores (virtme-ng building its small
+# scripts/install-deps.sh). A boot takes 45-85 s under TCG on 2 busy cores (virtme-ng building its small
 # initramfs, then udev loading the modules of QEMU's devices over 9p), plus a few seconds per process start:
 # run many tests in one command.
 #
@@ -29,7 +29,7 @@ kernel=${PLUMB_LANE_KERNEL:-$(ls /boot/vmlinuz-*-amd64 2>/dev/null | sort -V | t
 vng=$cache/venv/bin/vng
 for needed in "$vng" /usr/bin/qemu-system-x86_64 "$kernel" /usr/bin/udevadm /bin/busybox; do
     if [ ! -e "$needed" ]; then
-        echo "kernel-lane: ${needed:-a Debian kernel in /boot} is missing; run scripts/install-lane-deps.sh" >&2
+        echo "kernel-lane: ${needed:-a Debian kernel in /boot} is missing; run scripts/install-deps.sh" >&2
         exit 125
     fi
 done

@@ -12,6 +12,8 @@ final class BenchmarkPostgres {
     let server: EmbeddedPostgres
     let pool: PostgresPool
     let store: ControllerStore
+    /// The libpq URL of the cluster.
+    let url: String
     private let cleanup: Int
 
     /// Starts the cluster, creates the database, migrates it; `connections` is the pool size.
@@ -43,15 +45,16 @@ final class BenchmarkPostgres {
         }
         let pool = PostgresPool(configuration: PostgresConfiguration(url: url, size: connections), logger: logger)
         let store = ControllerStore(pool: pool, configuration: ControllerConfiguration(unresponsiveAfter: 3600), logger: logger)
-        let database = BenchmarkPostgres(server: server, pool: pool, store: store, cleanup: token)
+        let database = BenchmarkPostgres(server: server, pool: pool, store: store, url: url, cleanup: token)
         try await store.migrate()
         return database
     }
 
-    private init(server: EmbeddedPostgres, pool: PostgresPool, store: ControllerStore, cleanup: Int) {
+    private init(server: EmbeddedPostgres, pool: PostgresPool, store: ControllerStore, url: String, cleanup: Int) {
         self.server = server
         self.pool = pool
         self.store = store
+        self.url = url
         self.cleanup = cleanup
     }
 
@@ -59,6 +62,13 @@ final class BenchmarkPostgres {
     func stop() async {
         await pool.shutdown()
         ExitCleanup.shared.run(cleanup)
+    }
+
+    /// A second controller's store on the same cluster: a pool of its own (shut it down when done).
+    func extraStore(connections: Int) -> (store: ControllerStore, pool: PostgresPool) {
+        let logger = Logger(label: "plumb-bench.controller")
+        let pool = PostgresPool(configuration: PostgresConfiguration(url: url, size: connections), logger: logger)
+        return (ControllerStore(pool: pool, configuration: store.configuration, logger: logger), pool)
     }
 
     /// One integer column `value` of the first row of `sql`.

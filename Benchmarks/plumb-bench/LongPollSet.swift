@@ -1,5 +1,5 @@
 import CCurl
-import CPlumbShim
+import CCurlShim
 import Foundation
 
 /// Many concurrent `GET /v1/hosts/{name}/desired?after=G&wait=S` requests on one libcurl multi handle, driven by one

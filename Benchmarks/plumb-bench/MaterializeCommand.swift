@@ -28,11 +28,18 @@ struct MaterializeCommand: AsyncParsableCommand {
     @Option(help: "Experiments each concurrent client materializes and deletes per run.")
     var experimentsPerClient = 25
 
+    @Option(help: "Where the concurrent clients materialize: disjoint (hypervisors of their own) or random.")
+    var placement = MaterializeScenario.Placement.disjoint
+
+    @Option(help: "Controllers (stores with pools of their own) the concurrent clients are spread over, on the one PostgreSQL.")
+    var controllers = 1
+
     private var runs: Int { options.runs(default: 5) }
 
     func validate() throws {
         guard hypervisors >= 1 else { throw ValidationError("--hypervisors must be at least 1") }
         guard clients >= 1, experimentsPerClient >= 1 else { throw ValidationError("--clients and --experiments-per-client must be at least 1") }
+        guard (1...clients).contains(controllers) else { throw ValidationError("--controllers must be between 1 and --clients") }
     }
 
     func run() async throws {
@@ -60,7 +67,8 @@ struct MaterializeCommand: AsyncParsableCommand {
             title: "\(spec.vms.count) VMs / \(scenario.nics) NICs (\(mix[.virtio] ?? 0) virtio, \(mix[.vfio] ?? 0) vfio, "
                 + "\(mix[.passthrough] ?? 0) passthrough) over \(scenario.hypervisors) hypervisors / \(scenario.leaves) leaves, "
                 + "\(scenario.background.count) background experiments (\(scenario.background.count * 20 * 5) NICs); "
-                + "\(clients) concurrent clients × \(experimentsPerClient) experiments of 4 NICs; PostgreSQL 15, default settings",
+                + "\(clients) concurrent clients (\(placement.rawValue) hypervisors, \(controllers) controller\(controllers == 1 ? "" : "s")) "
+                + "× \(experimentsPerClient) experiments of 4 NICs; PostgreSQL 15, default settings",
             runs: runs)
 
         try await store.putFacility(scenario.facility)
@@ -195,10 +203,14 @@ struct MaterializeCommand: AsyncParsableCommand {
                 try await Task.sleep(nanoseconds: 20_000_000)
             }
         }
-        let clients = self.clients, perClient = experimentsPerClient
+        // The first controller is the database's own store; the others get pools (connections, threads) of their own.
+        let clients = self.clients, perClient = experimentsPerClient, placement = self.placement
+        let others = (1..<controllers).map { _ in database.extraStore(connections: clients / controllers + 2) }
+        let stores = [store] + others.map(\.store)
         let start = Stopwatch.now()
         let results = try await withThrowingTaskGroup(of: (Samples, Int, [String], [String]).self) { group in
             for client in 0..<clients {
+                let store = stores[client % stores.count]
                 group.addTask {
                     var random = SystemRandomNumberGenerator()
                     var latencies = Samples(), refused = 0, unexpected: [String] = [], reasons: [String] = []
@@ -206,7 +218,8 @@ struct MaterializeCommand: AsyncParsableCommand {
                         let id = "run\(run)-client\(client)-\(index)"
                         do {
                             let (milliseconds, _) = try await Stopwatch.milliseconds {
-                                try await store.materialize(id: id, spec: scenario.concurrentExperiment(&random))
+                                try await store.materialize(id: id, spec: scenario.concurrentExperiment(
+                                    client: client, of: clients, placement: placement, &random))
                             }
                             latencies.append(milliseconds)
                             try await store.dematerialize(id: id)
@@ -227,6 +240,7 @@ struct MaterializeCommand: AsyncParsableCommand {
         let seconds = Stopwatch.now() - start
         finished.set()
         try await reporter.value
+        for other in others { await other.pool.shutdown() }
         let allocated = try await database.integer(
             "SELECT count(*) AS value FROM plumb.allocation_history WHERE id > $1 AND event = 'allocated'", [firstEvent])
         let latencies = Samples(results.flatMap { $0.0.values })

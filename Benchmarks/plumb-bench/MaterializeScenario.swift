@@ -1,3 +1,4 @@
+import ArgumentParser
 import PlumbModel
 
 /// The testbed and the experiments of the materialize benchmark, all derived from the number of hypervisors.
@@ -70,11 +71,30 @@ struct MaterializeScenario {
         }
     }
 
-    /// A small experiment for the concurrent clients: 2 VMs on two hypervisors, 4 NICs
+    /// Where the concurrent clients put their experiments.
+    enum Placement: String, CaseIterable, ExpressibleByArgument {
+        /// Each client on hypervisors of its own (client `c` of `n` owns hypervisors `c`, `c + n`, …): writers
+        /// on disjoint hypervisors, which Plumb runs in parallel (leaves may still be shared).
+        case disjoint
+        /// Every client anywhere: writers contend for the same hypervisors and pools.
+        case random
+    }
+
+    /// A small experiment for concurrent client `client` of `clients`: 2 VMs on two hypervisors, 4 NICs
     /// (2 virtio; vfio + passthrough), on 2 networks.
-    func concurrentExperiment(_ random: inout some RandomNumberGenerator) -> MaterializationSpec {
-        let first = Int.random(in: 0..<hypervisors, using: &random)
-        let second = (first + Int.random(in: 1..<max(2, hypervisors), using: &random)) % hypervisors
+    func concurrentExperiment(client: Int, of clients: Int, placement: Placement,
+                              _ random: inout some RandomNumberGenerator) -> MaterializationSpec {
+        let first: Int, second: Int
+        switch placement {
+        case .random:
+            first = Int.random(in: 0..<hypervisors, using: &random)
+            second = (first + Int.random(in: 1..<max(2, hypervisors), using: &random)) % hypervisors
+        case .disjoint:
+            let owned = Array(stride(from: client % hypervisors, to: hypervisors, by: max(clients, 1)))
+            let picked = owned.shuffled(using: &random)
+            first = picked[0]
+            second = picked.count > 1 ? picked[1] : picked[0]
+        }
         let networks = [MaterializationSpec.Network(name: "a"), MaterializationSpec.Network(name: "b")]
         return MaterializationSpec(networks: networks, vms: [
             MaterializationSpec.VM(name: "vm0", hypervisor: Self.hypervisorName(first), nics: [

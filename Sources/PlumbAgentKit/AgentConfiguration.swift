@@ -1,3 +1,5 @@
+import PlumbModel
+
 /// How the agent plumbs this host: what marks its devices, where sysfs and its state live, and local overrides.
 public struct AgentConfiguration: Equatable, Sendable {
     /// Root of the sysfs tree (`/sys`); tests point it at a directory laid out like sysfs.
@@ -12,7 +14,9 @@ public struct AgentConfiguration: Equatable, Sendable {
     public var deletionGroup: UInt32
     /// The alias (`IFLA_IFALIAS`) prefix that marks a device as Plumb's.
     public var aliasPrefix: String
-    /// MTU for VXLAN devices, bridges and taps; nil means the underlay MTU minus the VXLAN overhead.
+    /// MTU for the VXLAN devices, bridges and taps of a network whose document names none (an older controller);
+    /// nil means the underlay MTU minus the VXLAN overhead. A network's own `mtu` always wins: it is the one MTU
+    /// every host of the network uses.
     public var mtuOverride: Int?
     /// Owner uid of taps (the user QEMU runs as); nil leaves them owned by root only.
     public var tapOwner: UInt32?
@@ -27,8 +31,6 @@ public struct AgentConfiguration: Equatable, Sendable {
     public static let defaultDeletionGroup: UInt32 = 0x5044
     /// The default alias prefix.
     public static let defaultAliasPrefix = "plumb:"
-    /// Bytes a VXLAN-over-IPv4 encapsulation adds to each frame (outer Ethernet 14, IPv4 20, UDP 8, VXLAN 8).
-    public static let vxlanOverhead = 50
 
     public init(sysfsRoot: String = "/sys", stateDirectory: String = "/var/lib/plumb-agent",
                 linkGroup: UInt32 = AgentConfiguration.defaultLinkGroup,
@@ -46,8 +48,15 @@ public struct AgentConfiguration: Equatable, Sendable {
         self.vxlanPort = vxlanPort
     }
 
-    /// The MTU of a network's VXLAN device, bridge and taps for an underlay of `underlayMtu`.
+    /// The MTU of a network's VXLAN device, bridge and taps for an underlay of `underlayMtu`, when the controller
+    /// does not send the network's MTU.
     public func overlayMTU(underlayMtu: Int) -> Int {
-        mtuOverride ?? underlayMtu - Self.vxlanOverhead
+        mtuOverride ?? underlayMtu - Limits.vxlanOverhead
+    }
+
+    /// The MTU of `network`'s VXLAN device, bridge and taps: the controller's for the network, else this host's own
+    /// rule (``overlayMTU(underlayMtu:)``).
+    public func mtu(of network: HostDesiredState.Network, underlayMtu: Int) -> Int {
+        network.mtu ?? overlayMTU(underlayMtu: underlayMtu)
     }
 }

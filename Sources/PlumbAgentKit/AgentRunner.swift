@@ -154,8 +154,14 @@ extension DesiredStateRunner where Document == HostDesiredState {
                       } catch {
                           logger.warning("inventory not read", metadata: ["error": "\(error)"])
                       }
+                      var attachments: [Attachment]?
+                      do {
+                          attachments = try reconciler.attachments(document, errors: report.errors)
+                      } catch {
+                          logger.warning("attachments not read", metadata: ["error": "\(error)"])
+                      }
                       return HostStatusReport(appliedGeneration: document.generation, errors: report.errors,
-                                              inventory: inventory, agentVersion: agentVersion)
+                                              inventory: inventory, agentVersion: agentVersion, attachments: attachments)
                   },
                   describe: { ($0.host, $0.generation) })
     }

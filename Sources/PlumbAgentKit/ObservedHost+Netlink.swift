@@ -3,7 +3,8 @@ import PlumbNetlink
 
 /// Maps the netlink layer's dumps into the planner's observed state.
 extension ObservedLink {
-    init(_ link: KernelLink) {
+    /// The device `link` with `addresses`, its entries of the host's address dump.
+    init(_ link: KernelLink, addresses: [KernelAddress] = []) {
         let kind: Kind
         switch link.kind {
         case "bridge": kind = .bridge
@@ -23,7 +24,8 @@ extension ObservedLink {
                                  spoofcheck: $0.spoofcheck, trust: $0.trust, linkState: $0.linkState)
                   },
                   vlanFiltering: link.bridge.flatMap { $0.vlanFiltering ? VLANProtocol(etherType: $0.vlanProtocol) : nil },
-                  vlanTunnel: link.bridgePortVLANTunnel)
+                  vlanTunnel: link.bridgePortVLANTunnel,
+                  addresses: addresses, ipv6AddressGenerationMode: link.ipv6AddressGenerationMode)
     }
 }
 

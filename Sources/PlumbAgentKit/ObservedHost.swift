@@ -1,4 +1,5 @@
 import PlumbModel
+import PlumbNetlink
 
 /// What the agent found on the host, read once per reconcile: network devices, VXLAN forwarding entries,
 /// the PCI devices it plans with, and its own records of PCI devices it took.
@@ -52,10 +53,15 @@ public struct ObservedLink: Equatable, Sendable {
     public var vlanFiltering: VLANProtocol?
     /// The bridge port `vlan_tunnel` flag, when the device is a bridge port.
     public var vlanTunnel: Bool?
+    /// The device's IPv4 and IPv6 addresses (from the one address dump of the reconcile).
+    public var addresses: [KernelAddress]
+    /// `IFLA_INET6_ADDR_GEN_MODE`; nil when the device has no IPv6 (nothing to turn off).
+    public var ipv6AddressGenerationMode: UInt8?
 
     public init(index: Int32, name: String, kind: Kind, masterIndex: Int32? = nil, mtu: Int = 1500, isUp: Bool = true,
                 group: UInt32 = 0, alias: String? = nil, vxlan: ObservedVXLAN? = nil, isolated: Bool? = nil,
-                vfs: [ObservedVF] = [], vlanFiltering: VLANProtocol? = nil, vlanTunnel: Bool? = nil) {
+                vfs: [ObservedVF] = [], vlanFiltering: VLANProtocol? = nil, vlanTunnel: Bool? = nil,
+                addresses: [KernelAddress] = [], ipv6AddressGenerationMode: UInt8? = nil) {
         self.index = index
         self.name = name
         self.kind = kind
@@ -69,6 +75,8 @@ public struct ObservedLink: Equatable, Sendable {
         self.vfs = vfs
         self.vlanFiltering = vlanFiltering
         self.vlanTunnel = vlanTunnel
+        self.addresses = addresses
+        self.ipv6AddressGenerationMode = ipv6AddressGenerationMode
     }
 }
 

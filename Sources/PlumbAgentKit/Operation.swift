@@ -1,4 +1,5 @@
 import PlumbModel
+import PlumbNetlink
 
 /// One step of a plan: an action on the host and the item it serves.
 ///
@@ -77,6 +78,11 @@ public enum Action: Equatable, Sendable, CustomStringConvertible {
     case setAlias(link: String, alias: String)
     case setUp(link: String)
     case setIsolated(link: String, isolated: Bool)
+    /// `addrgenmode none`: the device gets no IPv6 address when it next comes up (devices Plumb creates have it from
+    /// the start; this repairs one whose mode was changed).
+    case disableIPv6AddressGeneration(link: String)
+    /// Removes an IPv4 or IPv6 address from one of Plumb's devices (the address's index is the one observed).
+    case deleteAddress(link: String, address: KernelAddress)
     /// Adds (for the flood MAC: appends) a VXLAN forwarding entry.
     case addFDB(device: String, mac: MACAddress, dst: IPv4Address)
     case deleteFDB(device: String, mac: MACAddress, dst: IPv4Address)
@@ -130,6 +136,8 @@ public enum Action: Equatable, Sendable, CustomStringConvertible {
         case .setAlias(let link, let alias): return "set \(link) alias '\(alias)'"
         case .setUp(let link): return "set \(link) up"
         case .setIsolated(let link, let isolated): return "set bridge port \(link) isolated \(isolated ? "on" : "off")"
+        case .disableIPv6AddressGeneration(let link): return "set \(link) addrgenmode none"
+        case .deleteAddress(let link, let address): return "delete address \(address) from \(link)"
         case .addFDB(let device, let mac, let dst): return "add fdb \(mac) dev \(device) dst \(dst)"
         case .deleteFDB(let device, let mac, let dst): return "delete fdb \(mac) dev \(device) dst \(dst)"
         case .setNumVFs(let pf, let count): return "set sriov_numvfs of \(pf) to \(count)"

@@ -1,4 +1,5 @@
 import PlumbModel
+import PlumbNetlink
 
 /// Planning of VXLAN networks: bridges, VXLAN devices, their forwarding entries and the taps in them.
 extension PlanBuilder {
@@ -30,8 +31,8 @@ extension PlanBuilder {
         }
     }
 
-    private func networkItem(_ network: HostDesiredState.Network) -> String { "network \(network.vni)" }
-    private func tapItem(_ tap: HostDesiredState.Tap) -> String { "tap \(tap.name)" }
+    private func networkItem(_ network: HostDesiredState.Network) -> String { PlanItem.network(vni: network.vni) }
+    private func tapItem(_ tap: HostDesiredState.Tap) -> String { PlanItem.tap(tap.name) }
 
     /// The networks (and within them the taps) that can be applied; the others become item errors.
     private mutating func validNetworks(_ networks: [HostDesiredState.Network], vtep: HostDesiredState.VTEP?) -> [HostDesiredState.Network] {
@@ -39,15 +40,16 @@ extension PlanBuilder {
         var vnis = Set<Int>()
         var names = Set<String>()
         var valid: [HostDesiredState.Network] = []
-        let mtu = configuration.overlayMTU(underlayMtu: vtep.underlayMtu)
         for network in networks {
             let item = networkItem(network)
-            guard (1...0xFF_FFFF).contains(network.vni) else {
-                fail(item, "vni \(network.vni) is outside 1...16777215"); continue
+            guard Limits.vni.contains(network.vni) else {
+                fail(item, "vni \(network.vni) is outside \(Limits.vni)"); continue
             }
             guard vnis.insert(network.vni).inserted else { fail(item, "vni \(network.vni) appears twice in the document"); continue }
-            guard (68...65535).contains(mtu) else {
-                fail(item, "mtu \(mtu) (underlayMtu \(vtep.underlayMtu) minus VXLAN overhead) is outside 68...65535"); continue
+            let mtu = configuration.mtu(of: network, underlayMtu: vtep.underlayMtu)
+            guard Limits.mtu.contains(mtu) else {
+                let source = network.mtu != nil ? "the network's mtu" : "underlayMtu \(vtep.underlayMtu) minus VXLAN overhead"
+                fail(item, "mtu \(mtu) (\(source)) is outside \(Limits.mtu)"); continue
             }
             names.insert(configuration.bridgeName(vni: network.vni))
             names.insert(configuration.vxlanName(vni: network.vni))
@@ -71,7 +73,7 @@ extension PlanBuilder {
     /// Why the kernel would refuse `name` as an interface name, or nil if it is fine.
     static func problem(withInterfaceName name: String) -> String? {
         if name.isEmpty { return "is empty" }
-        if name.utf8.count > 15 { return "'\(name)' is longer than 15 bytes" }
+        if name.utf8.count > Limits.interfaceNameLength { return "'\(name)' is longer than \(Limits.interfaceNameLength) bytes" }
         if name == "." || name == ".." || name.contains("/") || name.contains(":")
             || name.unicodeScalars.contains(where: { $0.properties.isWhitespace }) {
             return "'\(name)' is not a valid interface name"
@@ -130,7 +132,7 @@ extension PlanBuilder {
         let bridgeName = configuration.bridgeName(vni: network.vni)
         let vxlanName = configuration.vxlanName(vni: network.vni)
         guard claimable(bridgeName, item: item), claimable(vxlanName, item: item) else { return }
-        let mtu = configuration.overlayMTU(underlayMtu: vtep.underlayMtu)
+        let mtu = configuration.mtu(of: network, underlayMtu: vtep.underlayMtu)
         let alias = configuration.networkAlias(vni: network.vni)
 
         let bridge = keptDevice(bridgeName, expected: expected)
@@ -159,11 +161,17 @@ extension PlanBuilder {
     }
 
     /// Restores the alias (missing after an interrupted creation, or naming an older VM), sets the MTU if it differs,
-    /// and brings the device up if it is down (always for a device about to be made).
+    /// takes away any L3 presence (IPv6 address generation on, any IPv4 or IPv6 address: an experiment network must
+    /// not be a path into the hypervisor), and brings the device up if it is down (always for a device about to be
+    /// made; a new device is created with address generation off).
     private mutating func fixAttributes(_ link: ObservedLink?, name: String, mtu: Int, alias: String, item: String,
                                         parent: String? = nil) {
         if let link, link.alias != alias { add(item, parent: parent, .setAlias(link: name, alias: alias)) }
         if let link, link.mtu != mtu { add(item, parent: parent, .setMTU(link: name, mtu: mtu)) }
+        if let mode = link?.ipv6AddressGenerationMode, mode != IPv6AddressGeneration.off.rawValue {
+            add(item, parent: parent, .disableIPv6AddressGeneration(link: name))
+        }
+        for address in link?.addresses ?? [] { add(item, parent: parent, .deleteAddress(link: name, address: address)) }
         if link?.isUp != true { add(item, parent: parent, .setUp(link: name)) }
     }
 

@@ -4,9 +4,9 @@ import PlumbModel
 extension PlanBuilder {
     static let vfio = "vfio-pci"
 
-    private func pfItem(_ pf: HostDesiredState.PF) -> String { "pf \(pf.name)" }
-    private func vfItem(_ pf: HostDesiredState.PF, _ index: Int) -> String { "vf \(pf.name)/\(index)" }
-    private func passthroughItem(_ address: PCIAddress) -> String { "passthrough \(address)" }
+    private func pfItem(_ pf: HostDesiredState.PF) -> String { PlanItem.pf(pf.name) }
+    private func vfItem(_ pf: HostDesiredState.PF, _ index: Int) -> String { PlanItem.vf(pf: pf.name, index: index) }
+    private func passthroughItem(_ address: PCIAddress) -> String { PlanItem.passthrough(address) }
 
     /// Releases recorded devices the document no longer uses as recorded: SR-IOV PFs go back to 0 VFs,
     /// passthrough devices go back to their original driver. Each record is removed once its device is released.
@@ -69,7 +69,7 @@ extension PlanBuilder {
             let vfItem = vfItem(pf, vf.index)
             guard (0..<pf.numVfs).contains(vf.index) else { fail(vfItem, "index \(vf.index) is outside 0..<\(pf.numVfs) (numVfs)"); continue }
             guard wanted[vf.index] == nil else { fail(vfItem, "VF \(vf.index) appears twice in the document"); continue }
-            guard (1...4094).contains(vf.vlan) else { fail(vfItem, "vlan \(vf.vlan) is outside 1...4094"); continue }
+            guard Limits.vlanID.contains(vf.vlan) else { fail(vfItem, "vlan \(vf.vlan) is outside \(Limits.vlanID)"); continue }
             wanted[vf.index] = VFConfiguration(index: vf.index, mac: vf.mac, vlan: vf.vlan, vlanProtocol: vf.vlanProtocol,
                                                spoofcheck: vf.spoofcheck, trust: vf.trust, linkState: vf.linkState)
         }

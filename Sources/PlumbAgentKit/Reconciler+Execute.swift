@@ -113,16 +113,17 @@ extension Reconciler {
         let group = configuration.linkGroup
         switch action {
         case .createBridge(let name, let mtu, let alias):
-            indexes[name] = try socket.createBridge(name: name, mtu: mtu, group: group, alias: alias)
+            indexes[name] = try socket.createBridge(name: name, mtu: mtu, group: group, alias: alias, ipv6AddressGeneration: .off)
         case .createVXLAN(let name, let vni, let local, let port, let underlay, let mtu, let alias):
             let spec = VXLANSpec(name: name, vni: UInt32(vni), local: local, port: port, learning: false,
                                  underlayIndex: try underlay.map { try index($0, in: indexes) }, mtu: mtu,
-                                 group: group, alias: alias)
+                                 group: group, alias: alias, ipv6AddressGeneration: IPv6AddressGeneration.off)
             indexes[name] = try socket.createVXLAN(spec)
         case .createTap(let name, let mtu, let alias):
             indexes[name] = try socket.createTap(TapSpec(name: name, ownerUID: configuration.tapOwner,
                                                          ownerGID: configuration.tapGroup, mtu: mtu, group: group, alias: alias,
-                                                         masterIndex: try tapMaster.map { try index($0, in: indexes) }))
+                                                         masterIndex: try tapMaster.map { try index($0, in: indexes) },
+                                                         ipv6AddressGeneration: IPv6AddressGeneration.off))
         case .deleteLink(let name):
             try socket.deleteLink(index: try index(name, in: indexes))
             indexes[name] = nil
@@ -136,6 +137,11 @@ extension Reconciler {
             try socket.setLink(index: try index(link, in: indexes), up: true)
         case .setIsolated(let link, let isolated):
             try socket.setBridgePortIsolated(index: try index(link, in: indexes), isolated: isolated)
+        case .disableIPv6AddressGeneration(let link):
+            try socket.setLink(index: try index(link, in: indexes), ipv6AddressGeneration: IPv6AddressGeneration.off)
+        case .deleteAddress(let link, var address):
+            address.index = try index(link, in: indexes)
+            try socket.deleteAddress(address)
         case .addFDB(let device, let mac, let dst):
             try socket.addFDB(index: try index(device, in: indexes), mac: mac, dst: dst)
         case .deleteFDB(let device, let mac, let dst):
@@ -203,7 +209,7 @@ extension Reconciler {
             return configured.map { HostStatusReport.ItemError(item: $0.item, message: "cannot read VF settings back: \(error)") }
         }
         return configured.compactMap { entry in
-            let observed = links.first { $0.name == entry.pf }.map(ObservedLink.init)?.vfs.first { $0.index == entry.settings.index }
+            let observed = links.first { $0.name == entry.pf }.map { ObservedLink($0) }?.vfs.first { $0.index == entry.settings.index }
             guard !PlanBuilder.matches(observed, entry.settings) else { return nil }
             let reported = observed.map {
                 "mac \($0.mac.map(String.init(describing:)) ?? "?") vlan \($0.vlan) proto \($0.vlanProtocol?.rawValue ?? "?") "

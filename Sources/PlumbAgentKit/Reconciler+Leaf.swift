@@ -28,7 +28,7 @@ extension Reconciler {
 
     /// Reads the leaf with four dumps: links, bridge port VLANs and mappings, VNI filters, forwarding entries.
     public func observeLeaf() throws -> ObservedLeaf {
-        let links = try socket.links().map(ObservedLink.init)
+        let links = try socket.links().map { ObservedLink($0) }
         var portVLANs: [Int32: Set<PortVLAN>] = [:]
         var tunnels: [Int32: [Int: Int]] = [:]
         for port in try socket.bridgePorts() {

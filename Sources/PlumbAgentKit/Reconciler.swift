@@ -2,7 +2,7 @@ import Logging
 import PlumbModel
 import PlumbNetlink
 
-/// Makes this host's kernel match a desired state: reads it (one link dump, one FDB dump, the few sysfs files of
+/// Makes this host's kernel match a desired state: reads it (one link dump, one address dump, one FDB dump, the few sysfs files of
 /// the PCI devices in play), plans with the pure `Planner`, and carries the plan out over one netlink socket and sysfs.
 ///
 /// The socket lives in the network namespace of the thread that creates the reconciler; use the reconciler from
@@ -81,10 +81,11 @@ public final class Reconciler {
         return HostStatusReport.Inventory(nics: nics)
     }
 
-    /// Reads the host once: one link dump, one FDB dump, the records, and sysfs for the PCI devices `desired`
-    /// names or Plumb has recorded (with the VFs of each PF).
+    /// Reads the host once: one link dump, one address dump, one FDB dump, the records, and sysfs for the PCI devices
+    /// `desired` names or Plumb has recorded (with the VFs of each PF).
     public func observe(_ desired: HostDesiredState?) throws -> ObservedHost {
-        let links = try socket.links().map(ObservedLink.init)
+        let ipAddresses = Dictionary(grouping: try socket.addresses(), by: \.index)
+        let links = try socket.links().map { ObservedLink($0, addresses: ipAddresses[$0.index] ?? []) }
         let fdb = try socket.bridgeFDB().compactMap(ObservedFDBEntry.init)
         let pciRecords = try records.load()
         var addresses = Set(pciRecords.keys)

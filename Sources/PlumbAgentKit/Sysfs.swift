@@ -4,8 +4,8 @@ import PlumbModel
 
 /// The sysfs files the agent reads and writes for SR-IOV and driver binding, under a configurable root.
 ///
-/// Reads: `sriov_totalvfs`, `sriov_numvfs`, `virtfnN` links, the `driver` link, `driver_override`, and
-/// `class/net/*/device` for the inventory. Writes (each returned as a `SysfsWrite`, in order): `sriov_numvfs`,
+/// Reads: `sriov_totalvfs`, `sriov_numvfs`, `virtfnN` links, the `driver` link, `driver_override`, `class/net/*/device`
+/// for the inventory, and `iommu_group` and `net/` for the attachments reported to the controller. Writes (each returned as a `SysfsWrite`, in order): `sriov_numvfs`,
 /// `driver_override`, a driver's `unbind` and `bind`, and `drivers_probe`. Files are never created: a missing
 /// attribute (say `drivers/vfio-pci/bind` when vfio-pci is not loaded) is an error, as it is in real sysfs.
 public struct Sysfs: Sendable {
@@ -56,6 +56,24 @@ public struct Sysfs: Sendable {
                   let address = PCIAddress(target) else { return nil }
             return (name, address)
         }
+    }
+
+    /// The device's IOMMU group (the `iommu_group` link's target, `kernel/iommu_groups/N`): the `/dev/vfio/N` a VM's
+    /// process opens for it. Nil when the device has none (no IOMMU).
+    public func iommuGroup(_ address: PCIAddress) throws -> Int? {
+        let path = "\(devicePath(address))/iommu_group"
+        guard let target = try linkTarget(path) else { return nil }
+        guard let group = Int(target) else {
+            throw SysfsError(path: path, operation: "read link", message: "'\(target)' is not an IOMMU group number")
+        }
+        return group
+    }
+
+    /// The network interfaces of a device (`net/*`): none while it is bound to `vfio-pci`.
+    public func networkInterfaces(_ address: PCIAddress) throws -> [String] {
+        let path = "\(devicePath(address))/net"
+        guard exists(path) else { return [] }
+        return try list(path).sorted()
     }
 
     /// Writes `sriov_numvfs`. The caller goes through 0 between two non-zero counts, as the kernel requires.

@@ -7,8 +7,8 @@ extension ControllerStore {
     /// and not yet freed), or every holding when `at` is nil; oldest first. One query on `plumb.holdings`.
     /// 400 naming `vni` when the number is no VNI.
     public func auditVNI(_ vni: Int, at: Date?) async throws -> VNIAudit {
-        guard (1...16_777_215).contains(vni) else {
-            throw APIError.invalid("vni", "must be between 1 and 16777215, got \(vni)")
+        guard Limits.vni.contains(vni) else {
+            throw APIError.invalid("vni", "must be between \(Limits.vni.lowerBound) and \(Limits.vni.upperBound), got \(vni)")
         }
         let holdings = try await read { connection in
             try connection.query("""

@@ -11,18 +11,18 @@ public struct MigrationMismatch: Error, CustomStringConvertible {
 }
 
 extension ControllerStore {
-    /// Key of the advisory lock that serialises migrations across controllers.
+    /// Key of the advisory lock that serialises migrations and function re-application across controllers.
     static let migrationLock = 7_391_102_000
 
-    /// Applies the embedded migrations not yet applied, in order, each in its own transaction and
-    /// recorded in `plumb.schema_migrations`. Safe to run from several controllers at once: each
-    /// transaction holds an advisory lock and re-checks what is applied.
+    /// Applies the embedded migrations not yet applied, then the embedded function files if they
+    /// changed. Safe to run from several controllers at once: each step holds an advisory lock and
+    /// re-checks what is applied.
     public func migrate() async throws {
-        try await migrate(Migration.embedded)
+        try await migrate(Migration.embedded, functions: .embedded)
     }
 
-    /// Applies `migrations` (for tests of the mechanism; ``migrate()`` uses the embedded ones).
-    public func migrate(_ migrations: [Migration]) async throws {
+    /// Applies `migrations` and `functions` (for tests of the mechanism; ``migrate()`` uses the embedded ones).
+    public func migrate(_ migrations: [Migration], functions: FunctionFiles = .embedded) async throws {
         try await pool.transaction(isolation: .readCommitted) { connection in
             try connection.execute("""
                 SELECT pg_advisory_xact_lock(\(Self.migrationLock));
@@ -30,6 +30,11 @@ extension ControllerStore {
                 CREATE TABLE IF NOT EXISTS plumb.schema_migrations (
                     version    int         PRIMARY KEY,
                     name       text        NOT NULL,
+                    checksum   text        NOT NULL,
+                    applied_at timestamptz NOT NULL DEFAULT now()
+                );
+                CREATE TABLE IF NOT EXISTS plumb.schema_functions (
+                    singleton  boolean     PRIMARY KEY DEFAULT true CHECK (singleton),
                     checksum   text        NOT NULL,
                     applied_at timestamptz NOT NULL DEFAULT now()
                 );
@@ -54,5 +59,6 @@ extension ControllerStore {
                 logger.info("applied migration", metadata: ["version": "\(migration.version)", "name": "\(migration.name)"])
             }
         }
+        try await apply(functions)
     }
 }

@@ -6,11 +6,14 @@ import PlumbPostgres
 /// Everything the controller decides, kept in PostgreSQL: the facility, the materializations and
 /// their identifiers, desired state and status of every host, host tokens.
 ///
-/// The decisions themselves are made by the schema's functions (`sql/migrations/`), each in one
+/// The decisions themselves are made by the schema's functions (`sql/functions/`), each in one
 /// transaction and one round trip; this type validates input, calls them and decodes their answers.
-/// Refusals are thrown as ``APIError`` with the HTTP status they are served with.
+/// Refusals are thrown as ``APIError`` with the HTTP status they are served with, a database that
+/// cannot be reached as ``StoreError/unavailable(reason:)``; callers never see the database's own errors
+/// for either. The store also answers health checks (``checkHealth(within:)``) and announces generation
+/// rises (``generationEvents()``).
 public final class ControllerStore: Sendable {
-    /// The connections every call runs on (the HTTP layer's health check may use it too).
+    /// The connections every call runs on.
     public let pool: PostgresPool
     /// Readiness timing.
     public let configuration: ControllerConfiguration
@@ -25,12 +28,16 @@ public final class ControllerStore: Sendable {
     /// `unresponsiveAfter` in seconds, as a query parameter for `make_interval(secs => $n)`.
     var unresponsiveSeconds: Double { configuration.unresponsiveAfter }
 
-    /// Runs a change in a READ COMMITTED transaction (the schema's functions serialise writers on
-    /// an advisory lock), turning refusals into ``APIError``.
+    /// Runs a change in a READ COMMITTED transaction (the schema's functions lock the scopes they
+    /// change), turning refusals into ``APIError`` and an unreachable database into ``StoreError``.
+    /// With `retryingConflicts`, a unique violation — a value a concurrent writer took between this
+    /// transaction's snapshot and its write — runs the transaction again, as serialization failures
+    /// and deadlocks always do.
     @discardableResult
-    func change<T>(_ body: @escaping (PostgresConnection) throws -> T) async throws -> T {
+    func change<T>(retryingConflicts: Bool = false, _ body: @escaping (PostgresConnection) throws -> T) async throws -> T {
         try await refusalsAsAPIErrors {
-            try await self.pool.transaction(isolation: .readCommitted, body)
+            try await self.pool.transaction(isolation: .readCommitted,
+                                            retryIf: retryingConflicts ? { $0.isUniqueViolation } : nil, body)
         }
     }
 
@@ -46,6 +53,7 @@ public final class ControllerStore: Sendable {
             return try await operation()
         } catch let error as PostgresError {
             if let refusal = APIError(refusal: error) { throw refusal }
+            if error.isServerUnavailable { throw StoreError.unavailable(reason: "\(error)") }
             logger.error("database error", metadata: ["error": "\(error)"])
             throw error
         }

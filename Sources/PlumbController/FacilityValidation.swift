@@ -3,10 +3,6 @@ import PlumbModel
 /// Checks a facility document on its own (no database): every refusal is a 400 naming the field.
 /// What is in use is checked by the database when the facility is written.
 public enum FacilityValidation {
-    /// Largest VXLAN network identifier (24 bits).
-    public static let maximumVNI = 16_777_215
-    /// VLAN tags a leaf may hand out.
-    public static let vlanRange = 2...4094
     /// Underlay MTUs accepted.
     public static let mtuRange = 1280...9216
     /// Most VFs one PF may declare.
@@ -31,8 +27,8 @@ public enum FacilityValidation {
             guard leaves.insert(leaf.name).inserted else { throw APIError.invalid("\(field).name", "duplicate leaf '\(leaf.name)'") }
             try claim(leaf.vtepIp, "\(field).vtep_ip")
             let range = leaf.vlanRange
-            guard vlanRange.contains(range.first), vlanRange.contains(range.last), range.first <= range.last else {
-                throw APIError.invalid("\(field).vlan_range", "must lie within 2...4094 with first <= last")
+            guard Limits.leafVLANTags.contains(range.first), Limits.leafVLANTags.contains(range.last), range.first <= range.last else {
+                throw APIError.invalid("\(field).vlan_range", "must lie within \(Limits.leafVLANTags) with first <= last")
             }
             try checkTags(leaf.reservedVlans, field: "\(field).reserved_vlans")
         }
@@ -84,8 +80,8 @@ public enum FacilityValidation {
     private static func checkVNIs(_ facility: Facility) throws {
         var sorted: [(range: Facility.NumberRange, index: Int)] = []
         for (index, range) in facility.vniRanges.enumerated() {
-            guard range.first >= 1, range.last <= maximumVNI, range.first <= range.last else {
-                throw APIError.invalid("vni_ranges[\(index)]", "must lie within 1...\(maximumVNI) with first <= last")
+            guard Limits.vni.contains(range.first), Limits.vni.contains(range.last), range.first <= range.last else {
+                throw APIError.invalid("vni_ranges[\(index)]", "must lie within \(Limits.vni) with first <= last")
             }
             sorted.append((range, index))
         }
@@ -95,8 +91,8 @@ public enum FacilityValidation {
         }
         var seen = Set<Int>()
         for (index, vni) in facility.reservedVnis.enumerated() {
-            guard (1...maximumVNI).contains(vni) else {
-                throw APIError.invalid("reserved_vnis[\(index)]", "must lie within 1...\(maximumVNI)")
+            guard Limits.vni.contains(vni) else {
+                throw APIError.invalid("reserved_vnis[\(index)]", "must lie within \(Limits.vni)")
             }
             guard seen.insert(vni).inserted else { throw APIError.invalid("reserved_vnis[\(index)]", "duplicate VNI \(vni)") }
         }
@@ -105,7 +101,7 @@ public enum FacilityValidation {
     private static func checkTags(_ tags: [Int], field: String) throws {
         var seen = Set<Int>()
         for (index, tag) in tags.enumerated() {
-            guard (1...4094).contains(tag) else { throw APIError.invalid("\(field)[\(index)]", "must lie within 1...4094") }
+            guard Limits.vlanID.contains(tag) else { throw APIError.invalid("\(field)[\(index)]", "must lie within \(Limits.vlanID)") }
             guard seen.insert(tag).inserted else { throw APIError.invalid("\(field)[\(index)]", "duplicate VLAN \(tag)") }
         }
     }

@@ -15,7 +15,7 @@ public enum NameRule: Sendable {
         switch self {
         case .identifier, .port: return 63
         case .materializationID: return 128
-        case .interface: return 15
+        case .interface: return Limits.interfaceNameLength
         }
     }
 

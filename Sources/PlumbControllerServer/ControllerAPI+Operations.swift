@@ -6,27 +6,10 @@ import PlumbModel
 extension ControllerAPI {
     /// `GET /healthz`: 200 when the database answers within ``ControllerServerConfiguration/healthTimeout``, else 503.
     func health() async throws -> Response {
-        let pool = store.pool
-        let timeout = configuration.healthTimeout
-        // The pool keeps retrying an unreachable database for a while; the answer must not wait for that.
-        let first = FirstAnswer<String?>()
-        let problem = await withCheckedContinuation { continuation in
-            first.set(continuation)
-            Task {
-                do {
-                    try await pool.withConnection { _ = try $0.query("SELECT 1") }
-                    first.answer(nil)
-                } catch {
-                    first.answer("\(error)")
-                }
-            }
-            Task {
-                try? await Task.sleep(for: timeout)
-                first.answer("no answer within \(timeout)")
-            }
-        }
-        if let problem {
-            return .error(APIError(status: 503, code: "database_unavailable", message: "the database does not answer: \(problem)"))
+        do {
+            try await store.checkHealth(within: configuration.healthTimeout)
+        } catch let StoreError.unavailable(reason) {
+            return .error(APIError(status: 503, code: "database_unavailable", message: "the database does not answer: \(reason)"))
         }
         return try .json(["status": "ok", "database": "ok"])
     }

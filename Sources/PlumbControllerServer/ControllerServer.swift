@@ -6,29 +6,26 @@ import PlumbModel
 import ServiceLifecycle
 
 /// The controller's HTTP API (every ``Route`` of ``Route/table``) on Hummingbird, with the
-/// `LISTEN` connection that wakes its long polls.
+/// store's generation notices waking its long polls.
 ///
 /// Run it as a service (`try await server.run()`, or inside a `ServiceGroup` that handles signals):
 /// on graceful shutdown the long polls answer 304 at once, then the server finishes the requests
 /// in flight and stops.
 public struct ControllerServer: Service {
     private let store: ControllerStore
-    private let databaseURL: String
     private let configuration: ControllerServerConfiguration
     private let metrics: ControllerMetrics
     private let logger: Logger
     private let onListening: @Sendable (_ host: String, _ port: Int) async -> Void
 
     /// - Parameters:
-    ///   - store: the controller's logic on its database (already migrated).
-    ///   - databaseURL: the same database, for the server's own `LISTEN` connection.
+    ///   - store: the controller's logic on its database (already migrated); its generation notices wake the long polls.
     ///   - metrics: where request latency is recorded and what `/metrics` exposes.
     ///   - onListening: called once the socket is bound, with the bound address (the real port when 0 was asked for).
-    public init(store: ControllerStore, databaseURL: String, configuration: ControllerServerConfiguration,
+    public init(store: ControllerStore, configuration: ControllerServerConfiguration,
                 metrics: ControllerMetrics = ControllerMetrics(), logger: Logger,
                 onListening: @escaping @Sendable (_ host: String, _ port: Int) async -> Void = { _, _ in }) {
         self.store = store
-        self.databaseURL = databaseURL
         self.configuration = configuration
         self.metrics = metrics
         self.logger = logger
@@ -63,7 +60,7 @@ public struct ControllerServer: Service {
             logger: logger)
         // Shut down in reverse order: the watcher first (long polls answer 304), then the HTTP server.
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
-            services: [.init(service: application), .init(service: GenerationWatcher(databaseURL: databaseURL, waiters: waiters,
+            services: [.init(service: application), .init(service: GenerationWatcher(store: store, waiters: waiters,
                                                                                     logger: logger))],
             logger: logger))
         try await group.run()

@@ -1,8 +1,8 @@
 import Hummingbird
 import Logging
 import NIOCore
+import PlumbController
 import PlumbModel
-import PlumbPostgres
 
 /// Turns everything a handler throws into the API's JSON error envelope.
 ///
@@ -23,8 +23,8 @@ struct ErrorEnvelopeMiddleware<Context: RequestContext>: RouterMiddleware {
                                    field: "body"))
         } catch let error as HTTPError where error.status == .notFound && context.endpointPath == "NotFound" {
             return .error(notFound(request))
-        } catch let error as PostgresError where error.isServerUnavailable {
-            context.logger.warning("database unavailable", metadata: ["error": "\(error)"])
+        } catch let StoreError.unavailable(reason) {
+            context.logger.warning("database unavailable", metadata: ["error": "\(reason)"])
             return .error(APIError(status: 503, code: "database_unavailable", message: "the database cannot be reached; try again"))
         } catch let error as any HTTPResponseError where error.status.code < 500 {
             return .error(APIError(status: error.status.code, code: "http_\(error.status.code)", message: error.status.reasonPhrase))

@@ -1,5 +1,5 @@
 import CCurl
-import CPlumbShim
+import CCurlShim
 import Foundation
 
 /// A blocking HTTP/1.1 client over one libcurl easy handle.

@@ -1,7 +1,7 @@
 /// The testbed's physical facts, declared as a whole by `PUT /v1/facility`:
 /// leaf switches, hypervisors with their NICs, and the VNI pool.
 public struct Facility: Codable, Equatable, Sendable {
-    /// Ranges VNIs are handed out from (inclusive, 1...16_777_215).
+    /// Ranges VNIs are handed out from (inclusive, within ``Limits/vni``).
     public var vniRanges: [NumberRange]
     /// VNIs inside the ranges that are never handed out.
     public var reservedVnis: [Int]
@@ -34,7 +34,7 @@ public struct Facility: Codable, Equatable, Sendable {
     public struct Leaf: Codable, Equatable, Sendable {
         public var name: String
         public var vtepIp: IPv4Address
-        /// VLAN tags usable on this leaf (inclusive, within 2...4094).
+        /// VLAN tags usable on this leaf (inclusive, within ``Limits/leafVLANTags``).
         public var vlanRange: NumberRange
         /// Tags inside the range that are never handed out.
         public var reservedVlans: [Int]

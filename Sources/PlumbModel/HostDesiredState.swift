@@ -29,7 +29,7 @@ public struct HostDesiredState: Codable, Equatable, Sendable {
         public var localIp: IPv4Address
         /// The underlay NIC (VXLAN devices bind to it when the agent finds it).
         public var underlayNic: String?
-        /// Underlay MTU; the agent subtracts the VXLAN overhead unless configured otherwise.
+        /// Underlay MTU; for a network without `mtu` the agent subtracts the VXLAN overhead unless configured otherwise.
         public var underlayMtu: Int
 
         public init(localIp: IPv4Address, underlayNic: String? = nil, underlayMtu: Int = 1500) {
@@ -49,13 +49,18 @@ public struct HostDesiredState: Codable, Equatable, Sendable {
         /// Every remote MAC in this VNI and the VTEP behind it: static FDB entries.
         public var fdb: [FDBEntry]
         public var taps: [Tap]
+        /// The network's one MTU, decided by the controller (the smallest that every host and leaf carrying it can
+        /// pass): the VXLAN device, the bridge and every tap of the network get it, and the guests are told it.
+        /// Absent from older controllers: the agent then uses its underlay MTU minus the VXLAN overhead.
+        public var mtu: Int?
 
-        public init(vni: Int, isolated: Bool, flood: [IPv4Address], fdb: [FDBEntry], taps: [Tap]) {
+        public init(vni: Int, isolated: Bool, flood: [IPv4Address], fdb: [FDBEntry], taps: [Tap], mtu: Int? = nil) {
             self.vni = vni
             self.isolated = isolated
             self.flood = flood
             self.fdb = fdb
             self.taps = taps
+            self.mtu = mtu
         }
     }
 
@@ -72,7 +77,7 @@ public struct HostDesiredState: Codable, Equatable, Sendable {
 
     /// A tap for one virtio VM NIC.
     public struct Tap: Codable, Equatable, Sendable {
-        /// Interface name, unique on the host, at most 15 characters.
+        /// Interface name, unique on the host, at most ``Limits/interfaceNameLength`` bytes.
         public var name: String
         /// The guest's MAC (the VM's virtio NIC uses it; FDB entries elsewhere key on it).
         public var mac: MACAddress

@@ -10,12 +10,17 @@ public struct HostStatusReport: Codable, Equatable, Sendable {
     public var inventory: Inventory?
     /// The agent's version string, for operators.
     public var agentVersion: String?
+    /// How each VM NIC of the applied document is attached on this host (what its hypervisor manager needs), for
+    /// the NICs that were applied; nil from agents that do not report it.
+    public var attachments: [Attachment]?
 
-    public init(appliedGeneration: Int64, errors: [ItemError] = [], inventory: Inventory? = nil, agentVersion: String? = nil) {
+    public init(appliedGeneration: Int64, errors: [ItemError] = [], inventory: Inventory? = nil, agentVersion: String? = nil,
+                attachments: [Attachment]? = nil) {
         self.appliedGeneration = appliedGeneration
         self.errors = errors
         self.inventory = inventory
         self.agentVersion = agentVersion
+        self.attachments = attachments
     }
 
     public init(from decoder: Decoder) throws {
@@ -24,6 +29,7 @@ public struct HostStatusReport: Codable, Equatable, Sendable {
         errors = try container.decodeIfPresent([ItemError].self, forKey: .errors) ?? []
         inventory = try container.decodeIfPresent(Inventory.self, forKey: .inventory)
         agentVersion = try container.decodeIfPresent(String.self, forKey: .agentVersion)
+        attachments = try container.decodeIfPresent([Attachment].self, forKey: .attachments)
     }
 
     /// One item that could not be applied, e.g. `vf enp59s0f0/3`.

@@ -104,12 +104,15 @@ public struct Materialization: Codable, Equatable, Sendable {
         public var vni: Int
         public var allowLocal: Bool
         public var guestVlans: Bool
+        /// The network's one MTU, the same on every host and leaf that carries it; nil until the controller computes it.
+        public var mtu: Int?
 
-        public init(name: String, vni: Int, allowLocal: Bool, guestVlans: Bool) {
+        public init(name: String, vni: Int, allowLocal: Bool, guestVlans: Bool, mtu: Int? = nil) {
             self.name = name
             self.vni = vni
             self.allowLocal = allowLocal
             self.guestVlans = guestVlans
+            self.mtu = mtu
         }
     }
 
@@ -125,9 +128,9 @@ public struct Materialization: Codable, Equatable, Sendable {
         }
     }
 
-    /// One VM NIC and its attachment. Exactly the fields of its mechanism are set:
+    /// One VM NIC and its allocations. Exactly the fields of its mechanism are set:
     /// virtio: `tap`; vfio: `pf`, `pfPciAddress`, `vfIndex`, `vlan`, `vlanProtocol`;
-    /// passthrough: `pf`, `pfPciAddress`, `vlan`.
+    /// passthrough: `pf`, `pfPciAddress`, `vlan`. `mtu` and `attachment` are set once known, for every mechanism.
     public struct NIC: Codable, Equatable, Sendable {
         public var name: String
         public var network: String
@@ -140,10 +143,15 @@ public struct Materialization: Codable, Equatable, Sendable {
         public var vfIndex: Int?
         public var vlan: Int?
         public var vlanProtocol: VLANProtocol?
+        /// The MTU the guest must use on this NIC (its network's); nil until the controller computes it.
+        public var mtu: Int?
+        /// How the hypervisor attached this NIC (tap and ifindex, VF PCI address and IOMMU group, …), as its agent
+        /// reported it once it applied the NIC; nil before that (or from a controller that does not serve it yet).
+        public var attachment: Attachment?
 
         public init(name: String, network: String, mechanism: Mechanism, mac: MACAddress? = nil, tap: String? = nil,
                     pf: String? = nil, pfPciAddress: PCIAddress? = nil, vfIndex: Int? = nil, vlan: Int? = nil,
-                    vlanProtocol: VLANProtocol? = nil) {
+                    vlanProtocol: VLANProtocol? = nil, mtu: Int? = nil, attachment: Attachment? = nil) {
             self.name = name
             self.network = network
             self.mechanism = mechanism
@@ -154,6 +162,8 @@ public struct Materialization: Codable, Equatable, Sendable {
             self.vfIndex = vfIndex
             self.vlan = vlan
             self.vlanProtocol = vlanProtocol
+            self.mtu = mtu
+            self.attachment = attachment
         }
     }
 }
@@ -173,6 +183,9 @@ public struct MaterializationStatus: Codable, Equatable, Sendable {
         case ready
         /// Some host it touches has not been heard from within the configured time.
         case unresponsive
+        /// Some host applied the generation but reported errors for this materialization's items
+        /// (``HostReadiness/errors`` names them): it will not become ready without someone acting.
+        case failed
     }
 
     public var state: State
@@ -196,15 +209,19 @@ public struct HostReadiness: Codable, Equatable, Sendable {
     public var appliedGeneration: Int64?
     public var lastSeen: Date?
     public var state: MaterializationStatus.State
+    /// The item errors the host reported, with the generation it applied, for this materialization's
+    /// items on it (its taps, VFs, PFs of its VFs, passthrough NICs, networks): empty unless `failed`.
+    public var errors: [HostStatusReport.ItemError]
 
     public init(host: String, kind: Kind, requiredGeneration: Int64, appliedGeneration: Int64?, lastSeen: Date?,
-                state: MaterializationStatus.State) {
+                state: MaterializationStatus.State, errors: [HostStatusReport.ItemError] = []) {
         self.host = host
         self.kind = kind
         self.requiredGeneration = requiredGeneration
         self.appliedGeneration = appliedGeneration
         self.lastSeen = lastSeen
         self.state = state
+        self.errors = errors
     }
 }
 

@@ -19,6 +19,9 @@ extension KernelLink {
         if let linkInfo = try attributes.first(IFLA_LINKINFO)?.nestedAttributes() {
             try readLinkInfo(linkInfo)
         }
+        if let inet6 = try attributes.first(IFLA_AF_SPEC)?.nestedAttributes().first(AF_INET6)?.nestedAttributes() {
+            ipv6AddressGenerationMode = inet6.first(IFLA_INET6_ADDR_GEN_MODE)?.u8
+        }
         if let list = try attributes.first(IFLA_VFINFO_LIST)?.nestedAttributes() {
             vfs = try list.filter { $0.type == UInt16(IFLA_VF_INFO) }.map { try KernelVF($0.nestedAttributes()) }
         }

@@ -28,11 +28,13 @@ public struct KernelLink: Equatable, Sendable {
     public var bridge: KernelBridge?
     /// The device's SR-IOV VFs (empty unless it is a PF with VFs).
     public var vfs: [KernelVF]
+    /// `IFLA_INET6_ADDR_GEN_MODE` (raw: the kernel may know modes Plumb does not); nil when the device has no IPv6.
+    public var ipv6AddressGenerationMode: UInt8?
 
     public init(index: Int32, name: String, kind: String? = nil, masterIndex: Int32? = nil, mtu: Int, isUp: Bool,
                 group: UInt32 = 0, alias: String? = nil, mac: MACAddress? = nil, vxlan: KernelVXLAN? = nil,
                 tun: KernelTun? = nil, bridgePortIsolated: Bool? = nil, bridgePortVLANTunnel: Bool? = nil,
-                bridge: KernelBridge? = nil, vfs: [KernelVF] = []) {
+                bridge: KernelBridge? = nil, vfs: [KernelVF] = [], ipv6AddressGenerationMode: UInt8? = nil) {
         self.index = index
         self.name = name
         self.kind = kind
@@ -48,5 +50,6 @@ public struct KernelLink: Equatable, Sendable {
         self.bridgePortVLANTunnel = bridgePortVLANTunnel
         self.bridge = bridge
         self.vfs = vfs
+        self.ipv6AddressGenerationMode = ipv6AddressGenerationMode
     }
 }

@@ -1,14 +1,14 @@
+import PlumbModel
+
 /// Checks on caller input, so a bad value is refused with the field named before anything reaches the kernel.
 enum NetlinkInputValidation {
-    /// `IFNAMSIZ - 1`.
-    static let maximumNameLength = 15
     /// `IFALIASZ - 1`.
     static let maximumAliasLength = 255
 
     static func name(_ name: String, operation: String) throws {
         let bytes = Array(name.utf8)
-        guard !bytes.isEmpty, bytes.count <= maximumNameLength else {
-            throw NetlinkError.invalid(operation, device: name, field: "name", "'\(name)' must be 1 to \(maximumNameLength) bytes")
+        guard !bytes.isEmpty, bytes.count <= Limits.interfaceNameLength else {
+            throw NetlinkError.invalid(operation, device: name, field: "name", "'\(name)' must be 1 to \(Limits.interfaceNameLength) bytes")
         }
         guard name != ".", name != "..", !bytes.contains(where: { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: ":") || $0 <= 0x20 || $0 == 0x7F }) else {
             throw NetlinkError.invalid(operation, device: name, field: "name", "'\(name)' contains '/', ':', whitespace or control characters")
@@ -17,8 +17,8 @@ enum NetlinkInputValidation {
 
     static func mtu(_ mtu: Int?, operation: String, device: String) throws -> UInt32? {
         guard let mtu else { return nil }
-        guard (68...65535).contains(mtu) else {
-            throw NetlinkError.invalid(operation, device: device, field: "mtu", "\(mtu) is outside 68...65535")
+        guard Limits.mtu.contains(mtu) else {
+            throw NetlinkError.invalid(operation, device: device, field: "mtu", "\(mtu) is outside \(Limits.mtu)")
         }
         return UInt32(mtu)
     }

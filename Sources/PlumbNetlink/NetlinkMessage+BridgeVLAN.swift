@@ -96,14 +96,14 @@ extension NetlinkMessage {
     }
 
     private static func validateVLAN(_ vlan: Int, operation: String, port: Int32) throws {
-        guard (1...4094).contains(vlan) else {
-            throw NetlinkError.invalid(operation, device: "ifindex \(port)", field: "vlan", "\(vlan) is outside 1...4094")
+        guard Limits.vlanID.contains(vlan) else {
+            throw NetlinkError.invalid(operation, device: "ifindex \(port)", field: "vlan", "\(vlan) is outside \(Limits.vlanID)")
         }
     }
 
     static func validateVNI(_ vni: Int, operation: String, port: Int32) throws {
-        guard (1...0xFF_FFFF).contains(vni) else {
-            throw NetlinkError.invalid(operation, device: "ifindex \(port)", field: "vni", "\(vni) is outside 1...16777215")
+        guard Limits.vni.contains(vni) else {
+            throw NetlinkError.invalid(operation, device: "ifindex \(port)", field: "vni", "\(vni) is outside \(Limits.vni)")
         }
     }
 }

@@ -85,8 +85,8 @@ extension NetlinkMessage {
     }
 
     private static func validateBridgeFDBVLAN(_ vlan: Int, port: Int32) throws {
-        guard (1...4094).contains(vlan) else {
-            throw NetlinkError.invalid("bridge fdb entry", device: "ifindex \(port)", field: "vlan", "\(vlan) is outside 1...4094")
+        guard Limits.vlanID.contains(vlan) else {
+            throw NetlinkError.invalid("bridge fdb entry", device: "ifindex \(port)", field: "vlan", "\(vlan) is outside \(Limits.vlanID)")
         }
     }
 }

@@ -1,5 +1,6 @@
 import CNetlink
 import Glibc
+import PlumbModel
 
 /// Pure builders for `RTM_*LINK` requests. Each returns the message with sequence 0; `NetlinkSocket` numbers it.
 extension NetlinkMessage {
@@ -18,8 +19,8 @@ extension NetlinkMessage {
     public static func createVXLAN(_ spec: VXLANSpec) throws -> NetlinkMessage {
         let operation = "create vxlan"
         try NetlinkInputValidation.name(spec.name, operation: operation)
-        guard (1...0xFF_FFFF).contains(spec.vni) else {
-            throw NetlinkError.invalid(operation, device: spec.name, field: "vni", "\(spec.vni) is outside 1...16777215")
+        guard Limits.vni.contains(Int(spec.vni)) else {
+            throw NetlinkError.invalid(operation, device: spec.name, field: "vni", "\(spec.vni) is outside \(Limits.vni)")
         }
         guard spec.port != 0 else { throw NetlinkError.invalid(operation, device: spec.name, field: "port", "must not be 0") }
         if let underlay = spec.underlayIndex { try NetlinkInputValidation.index(underlay, field: "underlayIndex", operation: operation) }
@@ -52,10 +53,16 @@ extension NetlinkMessage {
                               familyHeader: InterfaceInfoHeader().encoded, attributes: attributes)
     }
 
-    /// `ip link set dev INDEX [master M | nomaster] [up | down] [mtu M] [group G] [alias A]`.
+    /// `ip link set dev INDEX [master M | nomaster] [up | down] [mtu M] [group G] [alias A] [addrgenmode G]`.
     /// An empty alias removes the alias.
+    ///
+    /// The IPv6 address generation mode cannot go into the creation request: the kernel refuses `IFLA_AF_SPEC` in an
+    /// `RTM_NEWLINK` that creates a device (`EAFNOSUPPORT`, also for `ip link add ... addrgenmode none`). Plumb sends it
+    /// in the first request after creation, while the device is still down: the kernel makes IPv6 addresses only
+    /// when a device comes up, so a device configured that way never has one.
     public static func setLink(index: Int32, master: MasterChange? = nil, up: Bool? = nil, mtu: Int? = nil,
-                               group: UInt32? = nil, alias: String? = nil) throws -> NetlinkMessage {
+                               group: UInt32? = nil, alias: String? = nil,
+                               ipv6AddressGeneration: IPv6AddressGeneration? = nil) throws -> NetlinkMessage {
         let operation = "set link"
         let device = "ifindex \(index)"
         try NetlinkInputValidation.index(index, operation: operation)
@@ -76,6 +83,7 @@ extension NetlinkMessage {
         if let mtu = try NetlinkInputValidation.mtu(mtu, operation: operation, device: device) { attributes.append(.u32(IFLA_MTU, mtu)) }
         if let group { attributes.append(.u32(IFLA_GROUP, group)) }
         if let alias { attributes.append(.string(IFLA_IFALIAS, alias)) }
+        if let ipv6AddressGeneration { attributes.append(ipv6AddressGeneration.attribute) }
         return NetlinkMessage(type: UInt16(RTM_SETLINK), flags: requestAck, familyHeader: header.encoded, attributes: attributes)
     }
 

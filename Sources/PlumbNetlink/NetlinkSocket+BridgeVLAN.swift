@@ -8,7 +8,7 @@ extension NetlinkSocket {
     @discardableResult
     public func createVLANBridge(name: String, vlanProtocol: VLANProtocol, group: UInt32? = nil, alias: String? = nil) throws -> Int32 {
         try create(.createVLANBridge(name: name, vlanProtocol: vlanProtocol, group: group), name: name, alias: alias,
-                   operation: "create vlan-aware bridge")
+                   ipv6AddressGeneration: nil, operation: "create vlan-aware bridge")
     }
 
     /// Creates a VXLAN device in `external vnifilter` mode, sets its alias if any, and returns its index.
@@ -16,7 +16,7 @@ extension NetlinkSocket {
     public func createExternalVXLAN(name: String, local: IPv4Address, port: UInt16, underlayIndex: Int32?,
                                     group: UInt32? = nil, alias: String? = nil) throws -> Int32 {
         try create(.createExternalVXLAN(name: name, local: local, port: port, underlayIndex: underlayIndex, group: group),
-                   name: name, alias: alias, operation: "create vxlan")
+                   name: name, alias: alias, ipv6AddressGeneration: nil, operation: "create vxlan")
     }
 
     /// Adds a VLAN to a bridge port (untagged PVID when `access`) or removes it.

@@ -1,5 +1,5 @@
 import CNetlink
-import CPlumbShim
+import CNetShim
 import Glibc
 
 extension NetlinkSocket {
@@ -14,19 +14,25 @@ extension NetlinkSocket {
     /// If a later step fails the new device is deleted again, so nothing is left half-made.
     @discardableResult
     public func createVXLAN(_ spec: VXLANSpec) throws -> Int32 {
-        try create(.createVXLAN(spec), name: spec.name, alias: spec.alias, operation: "create vxlan")
+        try create(.createVXLAN(spec), name: spec.name, alias: spec.alias, ipv6AddressGeneration: spec.ipv6AddressGeneration,
+                   operation: "create vxlan")
     }
 
-    /// Creates a bridge (`ip link add NAME type bridge`), sets its alias if any, and returns its index.
+    /// Creates a bridge (`ip link add NAME type bridge`), sets its alias and IPv6 address generation mode if given
+    /// (one request, before it is up), and returns its index.
     @discardableResult
-    public func createBridge(name: String, mtu: Int? = nil, group: UInt32? = nil, alias: String? = nil) throws -> Int32 {
-        try create(.createBridge(name: name, mtu: mtu, group: group), name: name, alias: alias, operation: "create bridge")
+    public func createBridge(name: String, mtu: Int? = nil, group: UInt32? = nil, alias: String? = nil,
+                             ipv6AddressGeneration: IPv6AddressGeneration? = nil) throws -> Int32 {
+        try create(.createBridge(name: name, mtu: mtu, group: group), name: name, alias: alias,
+                   ipv6AddressGeneration: ipv6AddressGeneration, operation: "create bridge")
     }
 
-    /// Changes a device: master, up/down, MTU, link group, alias (empty string removes it). Nil leaves a field alone.
+    /// Changes a device: master, up/down, MTU, link group, alias (empty string removes it), IPv6 address generation.
+    /// Nil leaves a field alone.
     public func setLink(index: Int32, master: MasterChange? = nil, up: Bool? = nil, mtu: Int? = nil,
-                        group: UInt32? = nil, alias: String? = nil) throws {
-        try perform(.setLink(index: index, master: master, up: up, mtu: mtu, group: group, alias: alias),
+                        group: UInt32? = nil, alias: String? = nil, ipv6AddressGeneration: IPv6AddressGeneration? = nil) throws {
+        try perform(.setLink(index: index, master: master, up: up, mtu: mtu, group: group, alias: alias,
+                             ipv6AddressGeneration: ipv6AddressGeneration),
                     operation: "set link", device: "ifindex \(index)")
     }
 
@@ -64,12 +70,16 @@ extension NetlinkSocket {
         return index
     }
 
-    /// Sends a create request, finds the new index, sets the alias; deletes the device if the later steps fail.
-    func create(_ request: NetlinkMessage, name: String, alias: String?, operation: String) throws -> Int32 {
+    /// Sends a create request, finds the new index, sets the alias and the IPv6 address generation mode (one
+    /// request, while the device is still down: see `NetlinkMessage.setLink`); deletes the device if the later steps fail.
+    func create(_ request: NetlinkMessage, name: String, alias: String?, ipv6AddressGeneration: IPv6AddressGeneration?,
+                operation: String) throws -> Int32 {
         try NetlinkInputValidation.alias(alias, operation: operation, device: name)
         try perform(request, operation: operation, device: name)
         return try finishCreation(name: name, operation: operation) { index in
-            if let alias { try setLink(index: index, alias: alias) }
+            if alias != nil || ipv6AddressGeneration != nil {
+                try setLink(index: index, alias: alias, ipv6AddressGeneration: ipv6AddressGeneration)
+            }
         }
     }
 

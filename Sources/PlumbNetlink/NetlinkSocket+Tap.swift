@@ -1,11 +1,11 @@
 import CNetlink
-import CPlumbShim
+import CNetShim
 import Glibc
 
 extension NetlinkSocket {
     /// Creates a persistent tap through `/dev/net/tun` (`IFF_TAP | IFF_NO_PI | IFF_VNET_HDR`, exclusive), owned by
-    /// the given uid/gid so an unprivileged QEMU can open it, sets MTU, link group, alias and master over netlink
-    /// (one request), and only then makes it persistent.
+    /// the given uid/gid so an unprivileged QEMU can open it, sets MTU, link group, alias, master and IPv6 address
+    /// generation mode over netlink (one request, before the tap is ever up), and only then makes it persistent.
     /// Returns the new index. A tap that already exists is refused with `EEXIST`; a failure after the tap exists
     /// deletes it again.
     @discardableResult
@@ -40,9 +40,9 @@ extension NetlinkSocket {
         // Plumb's link group and alias: an agent killed at any point before leaves no tap behind, and one killed
         // after leaves a tap that a restarted agent recognises as its own.
         return try finishCreation(name: spec.name, operation: operation) { index in
-            if spec.mtu != nil || spec.group != nil || spec.alias != nil || spec.masterIndex != nil {
+            if spec.mtu != nil || spec.group != nil || spec.alias != nil || spec.masterIndex != nil || spec.ipv6AddressGeneration != nil {
                 try setLink(index: index, master: spec.masterIndex.map { .attach($0) }, mtu: spec.mtu, group: spec.group,
-                            alias: spec.alias)
+                            alias: spec.alias, ipv6AddressGeneration: spec.ipv6AddressGeneration)
             }
             try check(plumb_tun_set_persist(fd, 1), "TUNSETPERSIST")
         }

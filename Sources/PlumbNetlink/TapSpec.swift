@@ -9,9 +9,12 @@ public struct TapSpec: Equatable, Sendable {
     public var alias: String?
     /// Index of the bridge (or other master) to attach the new tap to.
     public var masterIndex: Int32?
+    /// `none` for a tap that must never have an IPv6 address; nil leaves the kernel's default.
+    public var ipv6AddressGeneration: IPv6AddressGeneration?
 
     public init(name: String, ownerUID: UInt32? = nil, ownerGID: UInt32? = nil, mtu: Int? = nil,
-                group: UInt32? = nil, alias: String? = nil, masterIndex: Int32? = nil) {
+                group: UInt32? = nil, alias: String? = nil, masterIndex: Int32? = nil,
+                ipv6AddressGeneration: IPv6AddressGeneration? = nil) {
         self.name = name
         self.ownerUID = ownerUID
         self.ownerGID = ownerGID
@@ -19,5 +22,6 @@ public struct TapSpec: Equatable, Sendable {
         self.group = group
         self.alias = alias
         self.masterIndex = masterIndex
+        self.ipv6AddressGeneration = ipv6AddressGeneration
     }
 }

@@ -13,9 +13,12 @@ public struct VXLANSpec: Equatable, Sendable {
     /// The link group that marks the device as Plumb's.
     public var group: UInt32?
     public var alias: String?
+    /// Set right after creation, with the alias, before the device is up; nil leaves the kernel's default.
+    public var ipv6AddressGeneration: IPv6AddressGeneration?
 
     public init(name: String, vni: UInt32, local: IPv4Address, port: UInt16 = 4789, learning: Bool = false,
-                underlayIndex: Int32? = nil, mtu: Int? = nil, group: UInt32? = nil, alias: String? = nil) {
+                underlayIndex: Int32? = nil, mtu: Int? = nil, group: UInt32? = nil, alias: String? = nil,
+                ipv6AddressGeneration: IPv6AddressGeneration? = nil) {
         self.name = name
         self.vni = vni
         self.local = local
@@ -25,5 +28,6 @@ public struct VXLANSpec: Equatable, Sendable {
         self.mtu = mtu
         self.group = group
         self.alias = alias
+        self.ipv6AddressGeneration = ipv6AddressGeneration
     }
 }

@@ -65,7 +65,7 @@ public final class EmbeddedPostgres: @unchecked Sendable {
         logger.info("starting PostgreSQL", metadata: ["directory": "\(dataDirectory.path)"])
         try run(owner, "pg_ctl", ["start", "-w", "-t", "60", "-D", dataDirectory.path, "-l", logFile.path,
                                   "-o", options.map(Self.quoted).joined(separator: " ")])
-        let admin = try PostgresConnection(url: url(database: "postgres"))
+        let admin = try PostgresConnection(url: url(database: "postgres"), logger: logger)
         let exists = try admin.query("SELECT 1 FROM pg_database WHERE datname = $1", [databaseName]).rows.isEmpty == false
         if !exists {
             try admin.execute("CREATE DATABASE \"\(databaseName)\"")

@@ -1,6 +1,7 @@
 import CLibPQ
-import CPlumbShim
+import CPostgresShim
 import Foundation
+import Logging
 
 /// One blocking libpq connection. Use it only from the thread that runs the pool's closure.
 ///
@@ -8,10 +9,16 @@ import Foundation
 public final class PostgresConnection {
     private var handle: OpaquePointer?
     private let onRoundTrip: () -> Void
+    /// Where libpq's notices go; libpq holds an unretained pointer to it for as long as `handle` lives.
+    private let notices: PostgresNotices
 
     /// Connects with a libpq connection string or URL and sets the session to UTC/ISO dates.
-    public init(url: String, onRoundTrip: @escaping () -> Void = {}) throws {
+    ///
+    /// What the server or libpq says outside a query's answer (`RAISE NOTICE`, warnings, the reason
+    /// the server gives before it closes the connection) goes to `logger`, never to standard error.
+    public init(url: String, logger: Logger, onRoundTrip: @escaping () -> Void = {}) throws {
         self.onRoundTrip = onRoundTrip
+        notices = PostgresNotices(logger: logger)
         handle = PQconnectdb(url)
         guard let handle, PQstatus(handle) == CONNECTION_OK else {
             let message = handle.map { String(cString: PQerrorMessage($0)).trimmingCharacters(in: .whitespacesAndNewlines) }
@@ -20,6 +27,7 @@ public final class PostgresConnection {
             self.handle = nil
             throw PostgresError(message: "cannot connect to PostgreSQL: \(message)", isConnectionFailure: true)
         }
+        notices.install(on: handle)
         try execute("SET TimeZone = 'UTC'; SET DateStyle = 'ISO'")
     }
 

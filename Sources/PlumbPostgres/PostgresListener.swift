@@ -61,7 +61,7 @@ public final class PostgresListener: @unchecked Sendable {
     }
 
     private func listenUntilFailure() throws {
-        let connection = try PostgresConnection(url: url)
+        let connection = try PostgresConnection(url: url, logger: logger)
         for channel in channels {
             try connection.execute("LISTEN \"\(channel.replacingOccurrences(of: "\"", with: "\"\""))\"")
         }

@@ -19,7 +19,7 @@ public struct PostgresConfiguration: Sendable {
     }
 }
 
-/// The transaction isolation levels Plumb uses.
+/// PostgreSQL's transaction isolation levels (the schema's writers need READ COMMITTED).
 public enum PostgresIsolation: String, Sendable {
     case serializable = "SERIALIZABLE"
     case repeatableRead = "REPEATABLE READ"
@@ -65,7 +65,10 @@ public final class PostgresPool: @unchecked Sendable {
     /// Runs `body` inside `BEGIN ISOLATION LEVEL … / COMMIT`, running it again on serialization
     /// failures and deadlocks (and whenever `retryIf` says so), with a short randomised pause.
     /// Any error rolls the transaction back.
-    public func transaction<T>(isolation: PostgresIsolation = .serializable,
+    ///
+    /// The isolation level has no default: the schema's writers (`plumb.begin_change`) refuse any
+    /// level but READ COMMITTED, so each caller says which one its statements need.
+    public func transaction<T>(isolation: PostgresIsolation,
                                retryIf: ((PostgresError) -> Bool)? = nil,
                                _ body: @escaping (PostgresConnection) throws -> T) async throws -> T {
         var attempt = 1
@@ -134,7 +137,7 @@ public final class PostgresPool: @unchecked Sendable {
         if let connection = idle.withLockedValue({ $0.popLast() }) {
             return connection
         }
-        return try PostgresConnection(url: configuration.url) { [roundTripCount] in
+        return try PostgresConnection(url: configuration.url, logger: logger) { [roundTripCount] in
             roundTripCount.withLockedValue { $0 += 1 }
         }
     }

@@ -1,4 +1,4 @@
-import CPlumbShim
+import CSpawnShim
 import Foundation
 
 #if canImport(Glibc)

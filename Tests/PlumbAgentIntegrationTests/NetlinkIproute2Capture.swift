@@ -17,7 +17,19 @@ enum NetlinkIproute2Capture {
             "-f", "-e", "trace=sendmsg,sendto", "-xx", "-s", "65535", "-e", "write=all", "-o", traceFile, tool,
         ] + arguments)
         let trace = try String(contentsOfFile: traceFile, encoding: .utf8)
-        return (try buffers(inTrace: trace).flatMap { try RawNetlinkMessage.split($0) }, output)
+        return (try buffers(inTrace: trace).flatMap { try RawNetlinkMessage.split(withoutZeroTail($0)) }, output)
+    }
+
+    /// The buffer up to its zero-filled tail: iproute2 sends some dump requests (`ip addr show`) from a buffer longer
+    /// than the message, and a zero length is no message.
+    static func withoutZeroTail(_ buffer: [UInt8]) -> ArraySlice<UInt8> {
+        var offset = 0
+        while offset + 16 <= buffer.count {
+            let length = (0..<4).reduce(0) { $0 | Int(buffer[offset + $1]) << (8 * $1) }
+            if length == 0 { return buffer[..<offset] }
+            offset += (length + 3) & ~3
+        }
+        return buffer[...]
     }
 
     /// The written buffers in an strace log, in order.
@@ -52,7 +64,8 @@ enum Iproute2RequestNests {
     static let paths: Set<[UInt16]> = [
         [UInt16(IFLA_VFINFO_LIST)], [UInt16(IFLA_VFINFO_LIST), UInt16(IFLA_VF_INFO)],
         [UInt16(IFLA_VFINFO_LIST), UInt16(IFLA_VF_INFO), UInt16(IFLA_VF_VLAN_LIST)], [UInt16(IFLA_PROTINFO)],
-        [UInt16(IFLA_AF_SPEC)], [UInt16(IFLA_AF_SPEC), UInt16(IFLA_BRIDGE_VLAN_TUNNEL_INFO)], [UInt16(IFLA_LINKINFO)],
+        [UInt16(IFLA_AF_SPEC)], [UInt16(IFLA_AF_SPEC), UInt16(IFLA_BRIDGE_VLAN_TUNNEL_INFO)], [UInt16(IFLA_AF_SPEC), UInt16(AF_INET6)],
+        [UInt16(IFLA_LINKINFO)],
         [UInt16(IFLA_LINKINFO), UInt16(IFLA_INFO_DATA)],
     ]
 }

@@ -111,11 +111,12 @@ final class NetlinkLinkLifecycleTests: XCTestCase {
                 return (try socket.links(), try socket.bridgeFDB())
             }
             let byName = Dictionary(uniqueKeysWithValues: links.map { ($0.name, $0) })
+            // Made here without an address generation mode: the kernel's default, eui64 (0).
             XCTAssertEqual(byName["plvx7001"], KernelLink(
                 index: ids.vxlan, name: "plvx7001", kind: "vxlan", masterIndex: ids.bridge, mtu: 1450, isUp: true,
                 group: plumbGroup, alias: "plumb:vni-7001", mac: byName["plvx7001"]?.mac,
                 vxlan: KernelVXLAN(vni: vni, local: local, port: 4789, learning: false, underlayIndex: ids.underlay),
-                bridgePortIsolated: false, bridgePortVLANTunnel: false))
+                bridgePortIsolated: false, bridgePortVLANTunnel: false, ipv6AddressGenerationMode: 0))
             // A kernel without VLAN-filtering bridges reports no VLAN settings at all; one with them, filtering off
             // and 802.1Q, as iproute2 shows.
             let bridgeData = (try XCTUnwrap(ns.ipJSON("-d", "link", "show", "dev", "plbr7001").first)["linkinfo"]
@@ -125,12 +126,12 @@ final class NetlinkLinkLifecycleTests: XCTestCase {
                 vlanProtocol: bridgeData?["vlan_protocol"] as? String == "802.1ad" ? 0x88A8 : 0x8100)
             XCTAssertEqual(byName["plbr7001"], KernelLink(
                 index: ids.bridge, name: "plbr7001", kind: "bridge", mtu: 1450, isUp: true, group: plumbGroup,
-                alias: "plumb:net-a", mac: byName["plbr7001"]?.mac, bridge: vlanSettings))
+                alias: "plumb:net-a", mac: byName["plbr7001"]?.mac, bridge: vlanSettings, ipv6AddressGenerationMode: 0))
             XCTAssertEqual(byName["pltap1"], KernelLink(
                 index: ids.tap, name: "pltap1", kind: "tun", masterIndex: ids.bridge, mtu: 1450, isUp: true,
                 group: plumbGroup, alias: "plumb:vm1/nic0", mac: byName["pltap1"]?.mac,
                 tun: KernelTun(isTap: true, vnetHeader: true, persistent: true, ownerUID: 4242, ownerGID: 4343),
-                bridgePortIsolated: true, bridgePortVLANTunnel: false))
+                bridgePortIsolated: true, bridgePortVLANTunnel: false, ipv6AddressGenerationMode: 0))
             XCTAssertEqual(byName["ul0"]?.kind, "veth")
             XCTAssertNil(byName["ul0"]?.bridgePortIsolated)
             XCTAssertEqual(byName["lo"]?.group, 0)

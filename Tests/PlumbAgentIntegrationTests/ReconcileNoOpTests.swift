@@ -23,12 +23,12 @@ final class ReconcileNoOpTests: XCTestCase {
     /// `RTM_*` type names for the messages a reconcile may send, the rest by number; dumps marked.
     private func describe(_ message: RawNetlinkMessage) -> String {
         let names: [UInt16: String] = [16: "RTM_NEWLINK", 17: "RTM_DELLINK", 18: "RTM_GETLINK", 19: "RTM_SETLINK",
-                                       28: "RTM_NEWNEIGH", 29: "RTM_DELNEIGH", 30: "RTM_GETNEIGH"]
+                                       22: "RTM_GETADDR", 28: "RTM_NEWNEIGH", 29: "RTM_DELNEIGH", 30: "RTM_GETNEIGH"]
         let dump: UInt16 = 0x300  // NLM_F_ROOT | NLM_F_MATCH
         return (names[message.type] ?? "type \(message.type)") + (message.flags & dump == dump ? " dump" : "")
     }
 
-    func testNoOpApplySendsOneLinkDumpAndOneFDBDumpOnly() throws {
+    func testNoOpApplySendsOneAddressLinkAndFDBDumpEachOnly() throws {
         try XCTAssertTrue(FileManager.default.isExecutableFile(atPath: agentExecutable), "build plumb-agent first: \(agentExecutable)")
         try NetworkNamespace.with { ns in
             let host = try H(ns)
@@ -42,7 +42,7 @@ final class ReconcileNoOpTests: XCTestCase {
                 "--sysfs-root", host.configuration.sysfsRoot, "--state-directory", host.configuration.stateDirectory,
             ])
             XCTAssertEqual(output.status, 0, output.standardError)
-            XCTAssertEqual(messages.map(describe), ["RTM_GETLINK dump", "RTM_GETNEIGH dump"])
+            XCTAssertEqual(messages.map(describe), ["RTM_GETADDR dump", "RTM_GETLINK dump", "RTM_GETNEIGH dump"])
             XCTAssertEqual(try host.snapshot(), before)
 
             // The same trace sees the writes of a real change, so an empty trace above is not a blind spot.
@@ -51,7 +51,7 @@ final class ReconcileNoOpTests: XCTestCase {
                 "netns", "exec", ns.name, agentExecutable, "apply", document,
                 "--sysfs-root", host.configuration.sysfsRoot, "--state-directory", host.configuration.stateDirectory,
             ])
-            XCTAssertEqual(repair.map(describe), ["RTM_GETLINK dump", "RTM_GETNEIGH dump", "RTM_SETLINK", "RTM_SETLINK"])
+            XCTAssertEqual(repair.map(describe), ["RTM_GETADDR dump", "RTM_GETLINK dump", "RTM_GETNEIGH dump", "RTM_SETLINK", "RTM_SETLINK"])
             try host.assertPlumbing(H.desired)
         }
     }

@@ -87,7 +87,7 @@ final class ReconcileTestHost {
         let links = try links()
         let ports = Dictionary(uniqueKeysWithValues: try ns.bridgeJSON("-d", "link", "show").map { ($0["ifname"] as? String ?? "", $0) })
         let fdb = try ns.bridgeJSON("fdb", "show")
-        let mtu = desired.vtep.underlayMtu - 50
+        let mtu = desired.vtep.underlayMtu - Limits.vxlanOverhead
         var expected = Set<String>()
         func check(_ name: String, kind: String, master: String?, alias: String) throws -> [String: Any] {
             expected.insert(name)

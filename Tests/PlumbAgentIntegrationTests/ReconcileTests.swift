@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import PlumbAgentKit
 import PlumbModel
@@ -105,6 +106,88 @@ final class ReconcileTests: XCTestCase {
             try ns.ip("link", "set", "plvx7002", "alias", "plumb:vni 7002", "master", "plbr7002", "mtu", "1450", "up")
             XCTAssertEqual(try ns.run { try reconciler.apply(H.desired) }.errors, [])
             try host.assertPlumbing(H.desired)
+        }
+    }
+
+    /// No L3 presence: Plumb's devices come up without any address (IPv6 address generation off from before they are
+    /// first up), and addresses they gain later, or a mode turned back on, are taken away by the next reconcile.
+    func testPlumbDevicesCarryNoAddressAndGainedOnesAreRemoved() throws {
+        try NetworkNamespace.with { ns in
+            let host = try H(ns)
+            let reconciler = try host.reconciler()
+            XCTAssertEqual(try ns.run { try reconciler.apply(H.desired) }.errors, [])
+            let plumbDevices = try host.groupMembers()
+            XCTAssertEqual(plumbDevices.count, 7)
+            // The bridges have carrier through their VXLAN ports: with the kernel's default mode they would have a
+            // link-local address as soon as they are up (as plvx7002 does below once its mode is changed back).
+            func poll(limit: TimeInterval, _ condition: () -> Bool) -> Bool {
+                let deadline = Date(timeIntervalSinceNow: limit)
+                while !condition() {
+                    if Date() > deadline { return false }
+                    Thread.sleep(forTimeInterval: 0.05)
+                }
+                return true
+            }
+            func addresses() throws -> [String: [String]] {
+                Dictionary(uniqueKeysWithValues: try ns.ipJSON("addr", "show").map {
+                    ($0["ifname"] as? String ?? "", ($0["addr_info"] as? [[String: Any]] ?? []).compactMap {
+                        ($0["local"] as? String).map { "\($0)" }
+                    })
+                })
+            }
+            func modes() throws -> [String: String] {
+                try ns.ipJSON("-d", "link", "show", "group", "20556").reduce(into: [:]) {
+                    guard let name = $1["ifname"] as? String else { return }
+                    $0[name] = $1["inet6_addr_gen_mode"] as? String ?? "-"
+                }
+            }
+            for name in plumbDevices { XCTAssertEqual(try addresses()[name], [], name) }
+            XCTAssertEqual(try modes(), Dictionary(uniqueKeysWithValues: plumbDevices.map { ($0, "none") }))
+
+            try ns.ip("addr", "add", "10.9.0.1/24", "dev", "plbr7001")
+            try ns.ip("addr", "add", "fd00::1/64", "dev", "pltap1")
+            try ns.ip("link", "set", "plvx7002", "addrgenmode", "eui64")
+            try ns.ip("link", "set", "plvx7002", "down")
+            try ns.ip("link", "set", "plvx7002", "up")
+            XCTAssertTrue(poll(limit: 2) { (try? addresses()["plvx7002"]?.isEmpty) == false }, "the VXLAN device regained an address")
+            let gained = try XCTUnwrap(try addresses()["plvx7002"]?.first)
+            XCTAssertEqual(try ns.run { try reconciler.plan(H.desired) }.map(\.description), [
+                "delete address 10.9.0.1/24 from plbr7001",
+                "delete address fd00::1/64 from pltap1",
+                "set plvx7002 addrgenmode none",
+                "delete address \(gained)/64 from plvx7002",
+            ])
+            XCTAssertEqual(try ns.run { try reconciler.apply(H.desired) }.errors, [])
+            for name in plumbDevices { XCTAssertEqual(try addresses()[name], [], name) }
+            XCTAssertEqual(try modes(), Dictionary(uniqueKeysWithValues: plumbDevices.map { ($0, "none") }))
+            XCTAssertEqual(try ns.run { try reconciler.plan(H.desired) }, [])
+            try host.assertPlumbing(H.desired)
+        }
+    }
+
+    /// The attachment report: each applied tap with its index and MTU as iproute2 sees them; a NIC whose item failed
+    /// is left out.
+    func testAttachmentsNameEachAppliedTapWithItsIndexAndMTU() throws {
+        try NetworkNamespace.with { ns in
+            let host = try H(ns)
+            let reconciler = try host.reconciler()
+            var desired = H.desired
+            desired.networks[1].mtu = 1400
+            XCTAssertEqual(try ns.run { try reconciler.apply(desired) }.errors, [])
+            let links = try host.links()
+            func expected(_ tap: String, network: Int, mtu: Int) -> Attachment {
+                Attachment(materialization: "mz1", vm: "vm-\(tap)", nic: "eth0", kind: .tap, mac: MACAddress("02:00:00:00:aa:01")!,
+                           mtu: mtu, tap: tap, tapIfindex: links[tap]?["ifindex"] as? Int)
+            }
+            XCTAssertEqual(try ns.run { try reconciler.attachments(desired, errors: []) }, [
+                expected("pltap1", network: 7001, mtu: 1450), expected("pltap2", network: 7001, mtu: 1450),
+                expected("pltap3", network: 7002, mtu: 1400),
+            ])
+            XCTAssertEqual(links["pltap3"]?["mtu"] as? Int, 1400)
+            XCTAssertEqual(links["plbr7002"]?["mtu"] as? Int, 1400)
+            XCTAssertEqual(links["plvx7002"]?["mtu"] as? Int, 1400)
+            let failed = [HostStatusReport.ItemError(item: "tap pltap2", message: "x"), HostStatusReport.ItemError(item: "network 7002", message: "y")]
+            XCTAssertEqual(try ns.run { try reconciler.attachments(desired, errors: failed) }.map(\.tap), ["pltap1"])
         }
     }
 

@@ -49,6 +49,30 @@ final class NetlinkRequestBuilderTests: XCTestCase {
         XCTAssertEqual(detach.attributes, [.u32(IFLA_MASTER, 0), .string(IFLA_IFALIAS, "")])
     }
 
+    func testAddressGenerationModeIsAnInet6NestInAFSpec() throws {
+        let message = try NetlinkMessage.setLink(index: 4, alias: "plumb:vni 7", ipv6AddressGeneration: IPv6AddressGeneration.off)
+        XCTAssertEqual(message.type, UInt16(RTM_SETLINK))
+        XCTAssertEqual(message.attributes.map(\.type), [UInt16(IFLA_IFALIAS), UInt16(IFLA_AF_SPEC)])
+        XCTAssertEqual(Array(message.attributes[1].encoded), [
+            0x10, 0x00, 0x1a, 0x00,  // IFLA_AF_SPEC, 16 bytes, no NLA_F_NESTED (as iproute2)
+            0x0c, 0x00, 0x0a, 0x00,  // AF_INET6, 12 bytes
+            0x05, 0x00, 0x08, 0x00, 0x01, 0x00, 0x00, 0x00,  // IFLA_INET6_ADDR_GEN_MODE = IN6_ADDR_GEN_MODE_NONE, padded
+        ])
+    }
+
+    func testAddressDeletionNamesTheAddressTwiceAndDumpAsksForEveryFamily() throws {
+        let address = KernelAddress(index: 7, family: .ipv4, octets: [10, 9, 0, 1], prefixLength: 24)
+        let deletion = try NetlinkMessage.deleteAddress(address)
+        XCTAssertEqual(deletion.type, UInt16(RTM_DELADDR))
+        XCTAssertEqual(deletion.flags, UInt16(NLM_F_REQUEST | NLM_F_ACK))
+        XCTAssertEqual(deletion.familyHeader, [UInt8(AF_INET), 24, 0, 0, 7, 0, 0, 0])
+        XCTAssertEqual(deletion.attributes, [.bytes(IFA_LOCAL, [10, 9, 0, 1]), .bytes(IFA_ADDRESS, [10, 9, 0, 1])])
+        XCTAssertThrowsError(try NetlinkMessage.deleteAddress(KernelAddress(index: 7, family: .ipv6, octets: [1, 2, 3, 4], prefixLength: 64)))
+        let dump = NetlinkMessage.dumpAddresses()
+        XCTAssertEqual(dump.type, UInt16(RTM_GETADDR))
+        XCTAssertEqual(dump.familyHeader, [UInt8](repeating: 0, count: 8), "AF_UNSPEC: IPv4 and IPv6")
+    }
+
     func testBridgePortIsolatedIsNestedProtinfoInAnAFBridgeRequest() throws {
         let message = try NetlinkMessage.setBridgePortIsolated(index: 6, isolated: true)
         XCTAssertEqual(message.type, UInt16(RTM_SETLINK))

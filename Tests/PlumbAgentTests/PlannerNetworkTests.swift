@@ -183,6 +183,28 @@ final class PlannerNetworkTests: XCTestCase {
         XCTAssertEqual(plan.operations.map(\.action), ["plbr7001", "plvx7001", "pltap1", "pltap2"].map { .setMTU(link: $0, mtu: 1400) })
     }
 
+    func testTheNetworksOwnMTUWinsOverUnderlayAndOverride() {
+        var desired = F.desired
+        desired.networks[0].mtu = 1400
+        desired.vtep.underlayMtu = 9000
+        var configuration = F.configuration
+        configuration.mtuOverride = 1300
+        // Every device of the network follows the controller's MTU, whatever this host's underlay or override says.
+        XCTAssertEqual(F.plan(desired, F.converged, configuration: configuration).operations.map(\.action),
+                       ["plbr7001", "plvx7001", "pltap1", "pltap2"].map { .setMTU(link: $0, mtu: 1400) })
+        let fresh = F.plan(desired, ObservedHost(links: F.baseLinks)).operations.map(\.action)
+        XCTAssertTrue(fresh.contains(.createBridge(name: "plbr7001", mtu: 1400, alias: "plumb:vni 7001")))
+        XCTAssertTrue(fresh.contains(.createTap(name: "pltap1", mtu: 1400, alias: "plumb:mz1/vm1/eth0")))
+        XCTAssertTrue(fresh.contains { if case .createVXLAN(_, _, _, _, _, 1400, _) = $0 { return true } else { return false } })
+        // The same MTU as the converged state's (1450): nothing to do.
+        desired.networks[0].mtu = 1450
+        XCTAssertEqual(F.plan(desired, F.converged, configuration: configuration), Plan())
+        // An MTU no device can take is refused for its network, naming where it came from.
+        desired.networks[0].mtu = 40
+        XCTAssertEqual(F.plan(desired, F.converged).errors,
+                       [HostStatusReport.ItemError(item: "network 7001", message: "mtu 40 (the network's mtu) is outside 68...65535")])
+    }
+
     func testInvalidItemsAreRefusedAndTheRestPlanned() {
         var desired = F.desired
         desired.networks[0].taps.append(F.tap("a-name-far-too-long", vm: "vm4"))

@@ -48,6 +48,17 @@ final class SysfsTests: XCTestCase {
         XCTAssertThrowsError(try sysfs.virtualFunction(pf: T.pf, index: 1))
     }
 
+    func testReadsIOMMUGroupAndInterfacesForTheAttachmentReport() throws {
+        XCTAssertNil(try sysfs.iommuGroup(T.vf0), "no IOMMU: no group")
+        XCTAssertEqual(try sysfs.networkInterfaces(T.vf0), [])
+        try tree.link("bus/pci/devices/\(T.vf0)/iommu_group", to: "../../../../kernel/iommu_groups/71")
+        try tree.file("bus/pci/devices/\(T.vf0)/net/enp59s0f0v0/ifindex", "9\n")
+        XCTAssertEqual(try sysfs.iommuGroup(T.vf0), 71)
+        XCTAssertEqual(try sysfs.networkInterfaces(T.vf0), ["enp59s0f0v0"])
+        try tree.link("bus/pci/devices/\(T.nic)/iommu_group", to: "../../../../kernel/iommu_groups/x")
+        XCTAssertThrowsError(try sysfs.iommuGroup(T.nic))
+    }
+
     func testListsPhysicalNetworkDevicesWithoutVFs() throws {
         XCTAssertEqual(try sysfs.physicalNetworkDevices().map { "\($0.name)=\($0.address)" },
                        ["enp59s0f0=\(T.pf)", "enp94s0f0=\(T.nic)"])

@@ -1,22 +1,21 @@
 import Foundation
-import Logging
 import PlumbController
 import PlumbModel
-import PlumbPostgres
 import XCTest
 
 /// Every rise of a host's generation is announced on `plumb_generation` by the same transaction
-/// (a trigger on the generation column), as `kind:name:generation`.
+/// (a trigger on the generation column), as `kind:name:generation`, and reaches the store's
+/// ``ControllerStore/generationEvents()``.
 final class StatusNotificationTests: StoreTestCase {
     private final class Inbox: @unchecked Sendable {
         private let lock = NSLock()
         private var payloads: [String] = []
         private var connected = false
-        func add(_ event: PostgresListener.Event) {
+        func add(_ event: GenerationEvent) {
             lock.withLock {
                 switch event {
-                case .connected: connected = true
-                case .notification(_, let payload): payloads.append(payload)
+                case .listening: connected = true
+                case .rose(let notice): payloads.append("\(notice.host):\(notice.generation)")
                 }
             }
         }
@@ -38,10 +37,9 @@ final class StatusNotificationTests: StoreTestCase {
 
     func testGenerationRisesAreNotified() async throws {
         let inbox = Inbox()
-        let listener = PostgresListener(url: pool.configuration.url, channels: ["plumb_generation"],
-                                        logger: Logger(label: "test.listener")) { inbox.add($0) }
-        listener.start()
-        defer { listener.stop() }
+        let events = store.generationEvents()
+        let collector = Task { for await event in events { inbox.add(event) } }
+        defer { collector.cancel() }
         try await eventually("the listener connect") { inbox.isConnected }
 
         try await declareFacility()

@@ -119,6 +119,25 @@ final class StoreMaterializationTests: StoreTestCase {
         XCTAssertEqual(got, first.materialization)
     }
 
+    /// The answer to a PUT is built from the allocator's plan, a GET's from what was stored: the same document,
+    /// for every mechanism, a VM without NICs and networks in any order.
+    func testTheAnswerIsWhatIsStored() async throws {
+        let spec = Fixture.spec(
+            networks: [MaterializationSpec.Network(name: "b", allowLocal: true), MaterializationSpec.Network(name: "a", guestVlans: true)],
+            vms: [("idle", "hv1", []),
+                  ("vm0", "hv0", [MaterializationSpec.NIC(name: "x", network: "a", mechanism: .vfio),
+                                  MaterializationSpec.NIC(network: "b", mechanism: .passthrough),
+                                  MaterializationSpec.NIC(network: "b", mac: MACAddress("0a:00:00:00:00:07"))]),
+                  ("vm1", "hv2", [MaterializationSpec.NIC(network: "a")])])
+        let answer = try await store.materialize(id: "mixed", spec: spec).materialization
+        let stored = try await store.materialization(id: "mixed")
+        XCTAssertEqual(answer, stored)
+        XCTAssertEqual(stored.vms.map(\.name), ["idle", "vm0", "vm1"])
+        XCTAssertEqual(stored.vms[1].nics.map(\.name), ["x", "eth1", "eth2"])
+        XCTAssertEqual(stored.vms[1].nics.map(\.pfPciAddress), [PCIAddress("0000:3b:00.1"), PCIAddress("0000:5e:00.0"), nil])
+        XCTAssertEqual(stored.networks.map(\.name), ["b", "a"])
+    }
+
     func testDifferentBodyUnderTheSameIDIsAConflict() async throws {
         _ = try await store.materialize(id: "exp", spec: Fixture.simple([.virtio]))
         let before = try await allocationSnapshot()

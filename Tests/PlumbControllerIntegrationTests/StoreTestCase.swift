@@ -10,6 +10,8 @@ import XCTest
 class StoreTestCase: XCTestCase {
     var store: ControllerStore!
     var pool: PostgresPool!
+    /// The libpq URL of this test's database.
+    var databaseURL: String!
 
     /// Seconds without a report after which a host is unresponsive, for the store of each test.
     var unresponsiveAfter: TimeInterval { 3600 }
@@ -17,6 +19,7 @@ class StoreTestCase: XCTestCase {
     override func setUp() async throws {
         try await super.setUp()
         let url = try TestPostgres.shared.makeDatabase()
+        databaseURL = url
         pool = PostgresPool(configuration: PostgresConfiguration(url: url, size: 4), logger: Logger(label: "test.postgres"))
         store = ControllerStore(pool: pool, configuration: ControllerConfiguration(unresponsiveAfter: unresponsiveAfter),
                                 logger: Logger(label: "test.store"))

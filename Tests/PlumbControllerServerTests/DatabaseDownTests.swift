@@ -17,7 +17,7 @@ final class DatabaseDownTests: XCTestCase {
         let pool = PostgresPool(configuration: PostgresConfiguration(url: unreachable, size: 2, reconnectDeadline: 1), logger: logger)
         let store = ControllerStore(pool: pool, configuration: ControllerConfiguration(), logger: logger)
         let server = try await RunningServer.start(
-            store: store, databaseURL: unreachable,
+            store: store,
             configuration: ControllerServerConfiguration(host: "127.0.0.1", port: 0, adminToken: ServerTestCase.adminToken,
                                                          cogsToken: ServerTestCase.cogsToken, healthTimeout: .seconds(1)),
             logLevel: .critical)

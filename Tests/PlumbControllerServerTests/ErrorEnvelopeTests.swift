@@ -4,6 +4,7 @@ import Logging
 @testable import PlumbControllerServer
 import PlumbHTTPClient
 import PlumbModel
+import PlumbTestSupport
 import ServiceLifecycle
 import XCTest
 
@@ -12,25 +13,6 @@ import XCTest
 final class ErrorEnvelopeTests: XCTestCase {
     private struct Bug: Error, CustomStringConvertible {
         var description: String { "secret internal detail" }
-    }
-
-    /// Collects log records so the test can find the error line.
-    private final class LogRecords: LogHandler, @unchecked Sendable {
-        var logLevel: Logger.Level = .trace
-        var metadata: Logger.Metadata = [:]
-        private let lock = NSLock()
-        private var records: [(message: String, metadata: Logger.Metadata)] = []
-
-        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-            get { metadata[key] }
-            set { metadata[key] = newValue }
-        }
-
-        func log(event: LogEvent) {
-            lock.withLock { records.append((event.message.description, metadata.merging(event.metadata ?? [:]) { $1 })) }
-        }
-
-        var all: [(message: String, metadata: Logger.Metadata)] { lock.withLock { records } }
     }
 
     func testAnUnexpectedErrorIs500WithTheRequestIDItWasLoggedUnder() async throws {

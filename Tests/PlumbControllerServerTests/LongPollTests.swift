@@ -45,7 +45,7 @@ final class LongPollTests: ServerTestCase {
 
     func testAChangeThroughAnotherControllerWakesThePoll() async throws {
         // A second controller on the same database; the change goes through it, the poll is held by the first.
-        let other = try await RunningServer.start(store: store, databaseURL: databaseURL)
+        let other = try await RunningServer.start(store: store)
         let otherCogs = client(Self.cogsToken, server: other)
         let generation = try currentGeneration()
         let agent = self.agent!

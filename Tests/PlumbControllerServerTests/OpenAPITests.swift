@@ -129,6 +129,14 @@ final class OpenAPITests: ServerTestCase {
                                       agentVersion: "test")
         XCTAssertEqual(try exchange("PUT", "/v1/hosts/{name}/status", "/v1/hosts/hv0/status", token: hostToken,
                                     body: try PlumbJSON.encode(report)).status, 204)
+        // A report with an error for one of the materialization's items: it is failed, naming the item.
+        let doc = try PlumbJSON.decode(Materialization.self, from: try raw("GET", "/v1/materializations/doc").body)
+        let failing = HostStatusReport(appliedGeneration: try await store.generation(of: .hypervisor("hv0")),
+                                       errors: [HostStatusReport.ItemError(item: "tap \(doc.vms[0].nics[0].tap!)", message: "failed")])
+        XCTAssertEqual(try exchange("PUT", "/v1/hosts/{name}/status", "/v1/hosts/hv0/status", token: hostToken,
+                                    body: try PlumbJSON.encode(failing)).status, 204)
+        let failed = try exchange("GET", "/v1/materializations/{id}", "/v1/materializations/doc")
+        XCTAssertEqual(try PlumbJSON.decode(Materialization.self, from: failed.body).status.state, .failed)
         XCTAssertEqual(try exchange("GET", "/v1/hosts", "/v1/hosts", token: Self.cogsToken).status, 200)
         XCTAssertEqual(try exchange("GET", "/v1/hosts", "/v1/hosts", token: nil).status, 401)
         XCTAssertEqual(try exchange("POST", "/v1/hosts/{name}/force-release", "/v1/hosts/hv1/force-release", token: Self.cogsToken).status, 403)

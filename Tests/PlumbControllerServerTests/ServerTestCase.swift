@@ -15,20 +15,19 @@ class ServerTestCase: XCTestCase {
     static let adminToken = "admin-token-for-tests"
     static let cogsToken = "cogs-token-for-tests"
 
-    var databaseURL: String!
     var pool: PostgresPool!
     var store: ControllerStore!
     var server: RunningServer!
 
     override func setUp() async throws {
         try await super.setUp()
-        databaseURL = try TestPostgres.shared.makeDatabase()
+        let databaseURL = try TestPostgres.shared.makeDatabase()
         var logger = Logger(label: "test.store")
         logger.logLevel = .warning
         pool = PostgresPool(configuration: PostgresConfiguration(url: databaseURL, size: 8), logger: logger)
         store = ControllerStore(pool: pool, configuration: ControllerConfiguration(unresponsiveAfter: 3600), logger: logger)
         try await store.migrate()
-        server = try await RunningServer.start(store: store, databaseURL: databaseURL)
+        server = try await RunningServer.start(store: store)
     }
 
     override func tearDown() async throws {
@@ -106,14 +105,14 @@ final class RunningServer: @unchecked Sendable {
     }
 
     /// Starts a server on `127.0.0.1:0` and waits (bounded) until it listens.
-    static func start(store: ControllerStore, databaseURL: String,
+    static func start(store: ControllerStore,
                       configuration: ControllerServerConfiguration = ControllerServerConfiguration(
                           host: "127.0.0.1", port: 0, adminToken: ServerTestCase.adminToken, cogsToken: ServerTestCase.cogsToken),
                       logLevel: Logger.Level = .warning) async throws -> RunningServer {
         var logger = Logger(label: "test.server")
         logger.logLevel = logLevel
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        let server = ControllerServer(store: store, databaseURL: databaseURL, configuration: configuration, logger: logger) { _, port in
+        let server = ControllerServer(store: store, configuration: configuration, logger: logger) { _, port in
             continuation.yield(port)
             continuation.finish()
         }

@@ -31,6 +31,28 @@ final class SmokeTests: ServerTestCase {
     }
 }
 
+/// A host that applied a materialization with errors for its items makes it `failed`, over HTTP.
+final class ReadinessRouteTests: ServerTestCase {
+    func testAnItemErrorOfTheHostFailsTheMaterialization() throws {
+        try admin.putFacility(TestFacility.facility())
+        let materialization = try cogs.materialize(id: "exp", spec: TestFacility.spec([.virtio]))
+        let tap = try XCTUnwrap(materialization.vms[0].nics[0].tap)
+        let agent = client(try admin.issueHostToken(host: "hv0").token)
+        let generation = materialization.status.hosts[0].requiredGeneration
+        let error = HostStatusReport.ItemError(item: "tap \(tap)", message: "creating the tap failed: EPERM")
+        try agent.putStatus(host: "hv0", HostStatusReport(appliedGeneration: generation, errors: [error]))
+
+        let status = try cogs.materialization(id: "exp").status
+        XCTAssertEqual(status.state, .failed)
+        XCTAssertEqual(status.hosts.map(\.host), ["hv0"])
+        XCTAssertEqual(status.hosts[0].errors, [error])
+        XCTAssertEqual(try cogs.materializations().materializations.map(\.state), [.failed])
+
+        try agent.putStatus(host: "hv0", HostStatusReport(appliedGeneration: generation))
+        XCTAssertEqual(try cogs.materialization(id: "exp").status.state, .ready)
+    }
+}
+
 /// `GET /v1/audit/vni/{vni}?at=TIME` over HTTP.
 final class AuditRouteTests: ServerTestCase {
     func testWhoHeldAVNIAtATime() throws {

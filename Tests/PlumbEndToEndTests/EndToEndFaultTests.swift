@@ -105,6 +105,10 @@ final class EndToEndFaultTests: XCTestCase {
         XCTAssertTrue(recovered, "the controller answers again after PostgreSQL restarted:\n\(bed.controller.logText.suffix(3000))")
         XCTAssertTrue(bed.controller.isRunning)
         XCTAssertEqual(bed.controller.processIdentifier, pid)
+        // The server's "FATAL: terminating connection due to administrator command" reaches the log as a
+        // log line, not as libpq's raw line on standard error.
+        let rawLibpqLines = bed.controller.logText.split(separator: "\n").filter { $0.hasPrefix("FATAL:") || $0.hasPrefix("WARNING:") }
+        XCTAssertEqual(rawLibpqLines, [], bed.controller.logText.suffix(3000).description)
         let b = try bed.waitUntilReady("B")
         let b1 = try XCTUnwrap(VMNIC.all(b).first { $0.description == "B/b1/eth0" })
         let b2 = try XCTUnwrap(VMNIC.all(b).first { $0.description == "B/b2/eth0" })

@@ -72,6 +72,18 @@ final class PlumbctlTests: XCTestCase {
         let status = try plumbctl(["--json", "status", "A"], controller: controller)
         XCTAssertEqual(status.status, 0, status.errors)
         XCTAssertEqual(try PlumbJSON.decode(Materialization.self, from: Data(status.output.utf8)).vms, stored.vms)
+
+        // The agents report attachments, but this controller does not serve them yet: plumbctl says so and renders
+        // nothing (exit 75, "try again later"); an unknown VM is refused.
+        let vm = try XCTUnwrap(stored.vms.first)
+        let attachments = try plumbctl(["attachments", "A", vm.name, "--libvirt"], controller: controller)
+        XCTAssertEqual(attachments.status, 75, attachments.errors)
+        XCTAssertEqual(attachments.output, "")
+        XCTAssertTrue(attachments.errors.contains("hypervisor \(vm.hypervisor) has not reported the attachment of \(vm.name)'s NIC"),
+                      attachments.errors)
+        let unknown = try plumbctl(["attachments", "A", "no-such-vm"], controller: controller)
+        XCTAssertEqual(unknown.status, 1)
+        XCTAssertTrue(unknown.errors.contains("has no VM 'no-such-vm'"), unknown.errors)
         let list = try plumbctl(["status"], controller: controller)
         XCTAssertTrue(list.output.split(separator: "\n").contains { $0.hasPrefix("A ") && $0.contains("ready") }, list.output)
 
@@ -112,6 +124,27 @@ final class PlumbctlTests: XCTestCase {
         let gone = try plumbctl(["status", "A"], controller: controller)
         XCTAssertEqual(gone.status, 1)
         XCTAssertTrue(gone.errors.contains("HTTP 404 not_found"), gone.errors)
+    }
+
+    func testAttachmentsRenderFromAFileWithoutAController() throws {
+        let attachments = [
+            Attachment(materialization: "A", vm: "a1", nic: "eth0", kind: .tap, mac: MACAddress("02:00:00:00:00:0a")!, mtu: 1450,
+                       tap: "pltap17", tapIfindex: 17),
+            Attachment(materialization: "A", vm: "a2", nic: "eth0", kind: .tap, tap: "pltap18"),
+        ]
+        let file = try write(attachments, "attachments.json")
+        let qemu = try plumbctl(["attachments", "A", "a1", "--from", file], controller: nil)
+        XCTAssertEqual(qemu.status, 0, qemu.errors)
+        XCTAssertEqual(qemu.output, """
+            -netdev tap,id=plumb-eth0,ifname=pltap17,script=no,downscript=no \\
+            -device virtio-net-pci,netdev=plumb-eth0,mac=02:00:00:00:00:0a,host_mtu=1450
+
+            """)
+        let libvirt = try plumbctl(["attachments", "A", "a1", "--libvirt", "--from", file], controller: nil)
+        XCTAssertEqual(libvirt.output, try Attachment.libvirtXML([attachments[0]]))
+        let none = try plumbctl(["attachments", "B", "a1", "--from", file], controller: nil)
+        XCTAssertEqual(none.status, 1)
+        XCTAssertTrue(none.errors.contains("has no attachment of VM a1 of materialization B"), none.errors)
     }
 
     func testTokenWritesAPrivateFileTheControllerAccepts() throws {

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PlumbHTTPClient
+import PlumbModel
 import PlumbPostgres
 
 /// A real `plumb-controller` process for tests, benchmarks and end-to-end runs.

@@ -26,10 +26,10 @@ public enum KernelLane {
         let cache = ProcessInfo.processInfo.environment["PLUMB_LANE_CACHE"] ?? "/var/cache/plumb-lane"
         let needed = ["\(cache)/venv/bin/vng", "/usr/bin/qemu-system-x86_64", "/usr/bin/udevadm", "/bin/busybox"]
         if let missing = needed.first(where: { !FileManager.default.fileExists(atPath: $0) }) {
-            return "\(missing) is missing: run scripts/install-lane-deps.sh to install the real-kernel lane"
+            return "\(missing) is missing: run scripts/install-deps.sh, which installs the real-kernel lane"
         }
         let kernels = (try? FileManager.default.contentsOfDirectory(atPath: "/boot"))?.filter { $0.hasPrefix("vmlinuz-") } ?? []
-        if kernels.isEmpty { return "no kernel in /boot: run scripts/install-lane-deps.sh to install the real-kernel lane" }
+        if kernels.isEmpty { return "no kernel in /boot: run scripts/install-deps.sh, which installs the real-kernel lane" }
         if geteuid() != 0 { return "the lane's guest shares the host's files as root; run the tests as root" }
         return nil
     }

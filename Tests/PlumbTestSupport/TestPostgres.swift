@@ -40,7 +40,7 @@ public final class TestPostgres: @unchecked Sendable {
             counter += 1
             return "test_\(counter)"
         }
-        let admin = try PostgresConnection(url: server.url(database: "postgres"))
+        let admin = try PostgresConnection(url: server.url(database: "postgres"), logger: Logger(label: "test.postgres"))
         try admin.execute("CREATE DATABASE \(name) TEMPLATE template0")
         return server.url(database: name)
     }

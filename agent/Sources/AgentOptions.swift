@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import PlumbAgentKit
 import PlumbLogging
+import PlumbModel
 
 /// Options every subcommand shares: how this host is plumbed and how the agent logs.
 struct AgentOptions: ParsableArguments {
@@ -12,7 +13,7 @@ struct AgentOptions: ParsableArguments {
     @Option(help: "Directory for the agent's records of PCI devices it took from their drivers.")
     var stateDirectory = "/var/lib/plumb-agent"
 
-    @Option(name: .customLong("mtu"), help: "MTU of VXLAN devices, bridges and taps (default: underlay MTU minus 50).")
+    @Option(name: .customLong("mtu"), help: "MTU of VXLAN devices, bridges and taps of a network for which the controller sends no MTU (default: underlay MTU minus \(Limits.vxlanOverhead)).")
     var mtu: Int?
 
     @Option(help: "User (name or uid) that owns the taps, so QEMU can open them.")
@@ -28,8 +29,8 @@ struct AgentOptions: ParsableArguments {
     var logFormat: LogFormat = .text
 
     func validate() throws {
-        if let mtu, !(68...65535).contains(mtu) {
-            throw ValidationError("--mtu must be between 68 and 65535, got \(mtu)")
+        if let mtu, !Limits.mtu.contains(mtu) {
+            throw ValidationError("--mtu must be between \(Limits.mtu.lowerBound) and \(Limits.mtu.upperBound), got \(mtu)")
         }
     }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Logging
 import PlumbHTTPClient
+import PlumbModel
 
 /// How to reach the controller as this host.
 struct ControllerOptions: ParsableArguments {

@@ -1,6 +1,6 @@
 import Foundation
 import Logging
-import PlumbHTTPClient
+import PlumbModel
 
 extension ControllerSettings {
     /// The token in `path`, creating the file with a new random token (mode 0600) when it does not exist.

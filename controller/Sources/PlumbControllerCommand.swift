@@ -101,7 +101,7 @@ struct PlumbControllerCommand: AsyncParsableCommand {
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         let server = ControllerServer(
-            store: store, databaseURL: database.url,
+            store: store,
             configuration: ControllerServerConfiguration(host: settings.listenHost, port: settings.listenPort,
                                                          adminToken: adminToken, cogsToken: cogsToken),
             metrics: ControllerMetrics(registry: registry), logger: logger) { host, port in

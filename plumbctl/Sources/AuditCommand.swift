@@ -26,7 +26,9 @@ struct AuditCommand: ParsableCommand {
         var at: Date?
 
         func validate() throws {
-            guard (1...16_777_215).contains(vni) else { throw ValidationError("a VNI is between 1 and 16777215, got \(vni)") }
+            guard Limits.vni.contains(vni) else {
+                throw ValidationError("a VNI is between \(Limits.vni.lowerBound) and \(Limits.vni.upperBound), got \(vni)")
+            }
         }
 
         func run() throws {

@@ -11,11 +11,11 @@ struct Plumbctl: ParsableCommand {
             API's JSON instead of tables), before or after the command.
             Exit codes: 0 done; 1 the controller refused the request (4xx, with the field and reason); \
             64 bad usage; 65 an input file is not valid JSON for its kind; 66 an input file cannot be read; \
-            69 the controller cannot be reached or failed (5xx); 75 --wait ran out of time; 77 the token was \
+            69 the controller cannot be reached or failed (5xx); 75 --wait ran out of time, or a host has not reported what was asked for yet; 77 the token was \
             refused (401/403); 78 the token file is unusable.
             """,
         subcommands: [FacilityCommand.self, MaterializeCommand.self, DematerializeCommand.self, StatusCommand.self,
-                      HostsCommand.self, TokenCommand.self, AuditCommand.self]
+                      HostsCommand.self, TokenCommand.self, AuditCommand.self, AttachmentsCommand.self]
     )
 
     @OptionGroup var global: GlobalOptions

@@ -9,7 +9,8 @@ struct ReadinessWait {
     var timeout: Duration
     var interval: Duration = .milliseconds(250)
 
-    /// Waits until the materialization `id` is ready; returns it as last read.
+    /// Waits until the materialization `id` is ready; returns it as last read. Stops at once when it
+    /// failed (a host applied it with errors for its items): waiting longer would not make it ready.
     func untilReady(id: String) throws -> Materialization {
         let deadline = ContinuousClock.now + timeout
         var lastProgress = ""
@@ -28,6 +29,10 @@ struct ReadinessWait {
                 lastProgress = progress
             }
             if materialization.status.state == .ready { return materialization }
+            if materialization.status.state == .failed {
+                let errors = hosts.flatMap { host in host.errors.map { "\(host.host) \($0.item): \($0.message)" } }
+                throw CommandFailure(code: .refused, message: "\(id) failed: " + errors.joined(separator: "; "))
+            }
             guard ContinuousClock.now < deadline else {
                 throw CommandFailure(code: .timedOut, message: "\(id) is not ready after \(timeout): \(progress)")
             }

@@ -1,6 +1,7 @@
-import CPlumbShim
+import CNetShim
 import Foundation
 import Glibc
+import PlumbModel
 
 /// An existing tap, attached through `/dev/net/tun` the way QEMU attaches to a VM's tap.
 ///
@@ -22,8 +23,9 @@ final class TapDevice {
 
     /// Attaches to the tap `name` in the current network namespace; never creates one.
     init(attachingTo name: String) throws {
-        guard !name.isEmpty, name.utf8.count < Int(IFNAMSIZ), !name.contains("/") else {
-            throw TapError(message: "'\(name)' is not a valid interface name (1 to 15 characters)", exitCode: .validationFailure)
+        guard !name.isEmpty, name.utf8.count <= Limits.interfaceNameLength, !name.contains("/") else {
+            throw TapError(message: "'\(name)' is not a valid interface name (1 to \(Limits.interfaceNameLength) bytes)",
+                           exitCode: .validationFailure)
         }
         // TUNSETIFF on a name that does not exist would create a new tap; a VM's NIC must find the agent's.
         guard if_nametoindex(name) != 0 else {

@@ -1,0 +1,116 @@
+import PlumbModel
+
+/// What the database holds that one request touches, read under that request's locks
+/// (`plumb.allocation_snapshot`): its hypervisors with their NICs and what holds them, the leaves
+/// behind them with their VLAN tags, who holds the MACs it asks for, and the free VNIs and MACs
+/// this transaction may take. Quarantined holdings count as held.
+public struct AllocationSnapshot: Codable, Sendable, Equatable {
+    public struct Hypervisor: Codable, Sendable, Equatable {
+        public var name: String
+        public var leaf: String
+        /// The NIC that carries the underlay, which virtio NICs use.
+        public var underlayNic: String?
+        /// Some VM NIC on this hypervisor (held or quarantined) is virtio.
+        public var hasVirtio: Bool
+        public var nics: [PF]
+
+        public init(name: String, leaf: String, underlayNic: String? = nil, hasVirtio: Bool = false, nics: [PF] = []) {
+            self.name = name
+            self.leaf = leaf
+            self.underlayNic = underlayNic
+            self.hasVirtio = hasVirtio
+            self.nics = nics
+        }
+
+        /// The NIC named `name`, if the hypervisor has it.
+        public func pf(_ name: String) -> PF? { nics.first { $0.name == name } }
+        /// Whether `pf` carries this hypervisor's underlay.
+        public func isUnderlay(_ pf: PF) -> Bool { underlayNic == pf.name }
+    }
+
+    /// A physical NIC of a hypervisor and what holds it now.
+    public struct PF: Codable, Sendable, Equatable {
+        public var name: String
+        public var pciAddress: PCIAddress
+        public var vfLimit: Int
+        public var mayMix: Bool
+        public var canStackVlans: Bool
+        /// May be passed through whole.
+        public var passthrough: Bool
+        /// VF indices held (quarantined included).
+        public var usedVfs: [Int]
+        /// The materialization it is passed through to, if it is.
+        public var passedThroughTo: String?
+
+        public init(name: String, pciAddress: PCIAddress, vfLimit: Int = 0, mayMix: Bool = true, canStackVlans: Bool = false,
+                    passthrough: Bool = false, usedVfs: [Int] = [], passedThroughTo: String? = nil) {
+            self.name = name
+            self.pciAddress = pciAddress
+            self.vfLimit = vfLimit
+            self.mayMix = mayMix
+            self.canStackVlans = canStackVlans
+            self.passthrough = passthrough
+            self.usedVfs = usedVfs
+            self.passedThroughTo = passedThroughTo
+        }
+    }
+
+    /// A leaf switch behind which the request has VF or passthrough NICs.
+    public struct Leaf: Codable, Sendable, Equatable {
+        public var name: String
+        public var vlanFirst: Int
+        public var vlanLast: Int
+        /// Tags reserved by the leaf or by any hypervisor behind it.
+        public var reservedVlans: [Int]
+        /// Tags held (quarantined included).
+        public var usedVlans: [Int]
+
+        public init(name: String, vlanFirst: Int, vlanLast: Int, reservedVlans: [Int] = [], usedVlans: [Int] = []) {
+            self.name = name
+            self.vlanFirst = vlanFirst
+            self.vlanLast = vlanLast
+            self.reservedVlans = reservedVlans
+            self.usedVlans = usedVlans
+        }
+    }
+
+    /// A MAC the request asks for that somebody holds.
+    public struct MACHolder: Codable, Sendable, Equatable {
+        public var mac: MACAddress
+        public var materialization: String
+        public var vm: String
+        public var nic: String
+        /// Released and still quarantined.
+        public var released: Bool
+
+        public init(mac: MACAddress, materialization: String, vm: String, nic: String, released: Bool) {
+            self.mac = mac
+            self.materialization = materialization
+            self.vm = vm
+            self.nic = nic
+            self.released = released
+        }
+    }
+
+    public var hypervisors: [Hypervisor]
+    public var leaves: [Leaf]
+    public var macHolders: [MACHolder]
+    /// The lowest free VNIs this transaction holds a claim on, in order; fewer than the request
+    /// wants only when the pool has no more.
+    public var freeVnis: [Int]
+    /// The lowest free pool MACs this transaction holds a claim on, in order; fewer than wanted
+    /// only when the pool has no more.
+    public var freeMacs: [MACAddress]
+
+    public init(hypervisors: [Hypervisor] = [], leaves: [Leaf] = [], macHolders: [MACHolder] = [], freeVnis: [Int] = [],
+                freeMacs: [MACAddress] = []) {
+        self.hypervisors = hypervisors
+        self.leaves = leaves
+        self.macHolders = macHolders
+        self.freeVnis = freeVnis
+        self.freeMacs = freeMacs
+    }
+
+    public func hypervisor(_ name: String) -> Hypervisor? { hypervisors.first { $0.name == name } }
+    public func leaf(_ name: String) -> Leaf? { leaves.first { $0.name == name } }
+}

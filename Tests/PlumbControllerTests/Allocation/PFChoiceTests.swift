@@ -1,0 +1,33 @@
+@testable import PlumbController
+import PlumbModel
+import XCTest
+
+final class PFChoiceTests: XCTestCase {
+    private typealias F = AllocationFixture
+
+    func testPlainVFsFillNonStackingNICsFirstAndGuestVLANVFsStackingOnes() {
+        // hv0 has no virtio, so eno1 (4 VFs, no stacking) takes plain VFs first; then stacking NICs by name (eno2, eno4).
+        let spec = MaterializationSpec(
+            networks: [MaterializationSpec.Network(name: "plain"), MaterializationSpec.Network(name: "tagged", guestVlans: true)],
+            vms: [MaterializationSpec.VM(name: "vm", hypervisor: "hv0",
+                                         nics: (0..<5).map { _ in F.nic(.vfio, network: "plain") } + [F.nic(.vfio, network: "tagged")])])
+        let request = AllocationRequest(id: "exp", spec: try! SpecValidation.validate(id: "exp", spec: spec))
+        XCTAssertEqual(F.plan(request)?.nics.map(\.pf), ["eno1", "eno1", "eno1", "eno1", "eno2", "eno2"])
+    }
+
+    func testAnExhaustedVFPoolIsAConflictNotARule() {
+        let nics = [AllocationSnapshot.PF(name: "eno1", pciAddress: F.pci(9), vfLimit: 1, usedVfs: [0])]
+        let refusal = F.assertRefused(409, "pool_exhausted", field: "vms[0].nics[0]", F.request([F.nic(.vfio)]), F.snapshot(hv0: nics))
+        XCTAssertEqual(refusal?.message, "VF pool of hv0 is exhausted: no SR-IOV NIC has a free VF")
+    }
+
+    func testNoSRIOVNICIsARule() {
+        F.assertRefused(422, "no_sriov", field: "vms[0].nics[0]", F.request([F.nic(.vfio)]),
+                        F.snapshot(hv0: [AllocationSnapshot.PF(name: "eno1", pciAddress: F.pci(9), passthrough: true)]))
+    }
+
+    func testAPFNamedForPassthroughGivesNoVF() {
+        let plan = F.plan(F.request([F.nic(.passthrough, pf: "eno4"), F.nic(.vfio)], guestVlans: true))
+        XCTAssertEqual(plan?.nics.map(\.pf), ["eno4", "eno2"])
+    }
+}

@@ -1,0 +1,219 @@
+-- PUT /v1/facility: declarative and idempotent. The document has been validated on its own by
+-- the controller; here it is checked against what is in use (quarantined allocations included),
+-- then written, raising the generation of every host whose facts changed. A host that holds
+-- quarantined identifiers still has their rows (VLANs, VM NICs), so it counts as in use until it
+-- reports or is force-released.
+
+CREATE FUNCTION plumb.facility_leaves(p_doc jsonb)
+RETURNS TABLE (ordinal int, name text, doc jsonb, vtep_ip inet, vlan_first int, vlan_last int, reserved_vlans int[])
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT (e.ord - 1)::int, e.doc->>'name', e.doc, (e.doc->>'vtep_ip')::inet,
+           (e.doc->'vlan_range'->>'first')::int, (e.doc->'vlan_range'->>'last')::int,
+           ARRAY(SELECT jsonb_array_elements_text(coalesce(e.doc->'reserved_vlans', '[]'))::int)
+    FROM jsonb_array_elements(coalesce(p_doc->'leaves', '[]')) WITH ORDINALITY e(doc, ord)
+$$;
+
+CREATE FUNCTION plumb.facility_hypervisors(p_doc jsonb)
+RETURNS TABLE (ordinal int, name text, doc jsonb, vtep_ip inet, leaf text, underlay_nic text, underlay_mtu int,
+               reserved_vlans int[])
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT (e.ord - 1)::int, e.doc->>'name', e.doc, (e.doc->>'vtep_ip')::inet, e.doc->>'leaf', e.doc->>'underlay_nic',
+           coalesce((e.doc->>'underlay_mtu')::int, 1500),
+           ARRAY(SELECT jsonb_array_elements_text(coalesce(e.doc->'reserved_vlans', '[]'))::int)
+    FROM jsonb_array_elements(coalesce(p_doc->'hypervisors', '[]')) WITH ORDINALITY e(doc, ord)
+$$;
+
+CREATE FUNCTION plumb.facility_nics(p_doc jsonb)
+RETURNS TABLE (field text, hypervisor text, name text, pci_address text, leaf_port text, vf_limit int, may_mix boolean,
+               can_stack_vlans boolean, passthrough boolean)
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT format('hypervisors[%s].nics[%s]', h.ord - 1, n.ord - 1), h.doc->>'name', n.doc->>'name',
+           n.doc->>'pci_address', n.doc->>'leaf_port', coalesce((n.doc->>'vf_limit')::int, 0),
+           coalesce((n.doc->>'may_mix')::boolean, true), coalesce((n.doc->>'can_stack_vlans')::boolean, false),
+           coalesce((n.doc->>'passthrough')::boolean, false)
+    FROM jsonb_array_elements(coalesce(p_doc->'hypervisors', '[]')) WITH ORDINALITY h(doc, ord)
+    CROSS JOIN LATERAL jsonb_array_elements(coalesce(h.doc->'nics', '[]')) WITH ORDINALITY n(doc, ord)
+$$;
+
+-- What holds an allocation row, for messages: "materialization X (VM/NIC)".
+CREATE FUNCTION plumb.holder_text(p_mid bigint, p_holder text) RETURNS text LANGUAGE sql STABLE AS $$
+    SELECT format('materialization %s (%s)%s', m.id, p_holder,
+                  CASE m.state WHEN 'released' THEN ', quarantined until its hosts report' ELSE '' END)
+    FROM plumb.materializations m WHERE m.mid = p_mid
+$$;
+
+CREATE FUNCTION plumb.put_facility(p_doc jsonb, p_actor text) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+    v_old jsonb;
+BEGIN
+    -- A facility change waits for every writer and every writer for it.
+    PERFORM plumb.begin_change(p_actor, true);
+    SELECT f.document INTO v_old FROM plumb.facility f;
+    IF v_old = p_doc THEN
+        RETURN;
+    END IF;
+
+    -- Nothing in use may change under its holders.
+    PERFORM plumb.refuse_first(coalesce(jsonb_agg(x.problem), '[]')) FROM (
+        -- VNIs held must stay inside the ranges and unreserved.
+        SELECT plumb.problem(1, n.vni, 0, 409, 'in_use',
+                   format('VNI %s is held by %s; the new vni_ranges leave it out', n.vni,
+                          plumb.holder_text(n.mid, 'network ' || n.name)), 'vni_ranges') AS problem
+        FROM plumb.networks n
+        WHERE NOT EXISTS (SELECT 1 FROM jsonb_array_elements(p_doc->'vni_ranges') r
+                          WHERE n.vni BETWEEN (r->>'first')::int AND (r->>'last')::int)
+        UNION ALL
+        SELECT plumb.problem(1, n.vni, 1, 409, 'in_use',
+                   format('VNI %s is held by %s; it cannot become reserved', n.vni,
+                          plumb.holder_text(n.mid, 'network ' || n.name)), 'reserved_vnis')
+        FROM plumb.networks n
+        WHERE n.vni IN (SELECT jsonb_array_elements_text(coalesce(p_doc->'reserved_vnis', '[]'))::int)
+        -- Leaves with VLANs handed out: stay, keep their VTEP, keep the tags in range and unreserved.
+        UNION ALL
+        SELECT plumb.problem(2, 0, 0, 409, 'in_use',
+                   format('leaf %s is in use: VLAN %s is held by %s', v.leaf, v.vlan,
+                          plumb.holder_text(v.mid, 'network ' || v.network)), 'leaves')
+        FROM plumb.network_vlans v
+        WHERE v.leaf NOT IN (SELECT l.name FROM plumb.facility_leaves(p_doc) l)
+        UNION ALL
+        SELECT plumb.problem(2, nl.ordinal, 1, 409, 'in_use',
+                   format('leaf %s is in use (VLAN %s is held by %s); its VTEP cannot change', v.leaf, v.vlan,
+                          plumb.holder_text(v.mid, 'network ' || v.network)), format('leaves[%s].vtep_ip', nl.ordinal))
+        FROM plumb.network_vlans v
+        JOIN plumb.facility_leaves(p_doc) nl ON nl.name = v.leaf
+        JOIN plumb.leaves ol ON ol.name = v.leaf
+        WHERE nl.vtep_ip <> ol.vtep_ip
+        UNION ALL
+        SELECT plumb.problem(2, nl.ordinal, 2, 409, 'in_use',
+                   format('VLAN %s of leaf %s is held by %s; the new vlan_range leaves it out', v.vlan, v.leaf,
+                          plumb.holder_text(v.mid, 'network ' || v.network)), format('leaves[%s].vlan_range', nl.ordinal))
+        FROM plumb.network_vlans v JOIN plumb.facility_leaves(p_doc) nl ON nl.name = v.leaf
+        WHERE v.vlan NOT BETWEEN nl.vlan_first AND nl.vlan_last
+        UNION ALL
+        SELECT plumb.problem(2, nl.ordinal, 3, 409, 'in_use',
+                   format('VLAN %s of leaf %s is held by %s; it cannot become reserved', v.vlan, v.leaf,
+                          plumb.holder_text(v.mid, 'network ' || v.network)), format('leaves[%s].reserved_vlans', nl.ordinal))
+        FROM plumb.network_vlans v JOIN plumb.facility_leaves(p_doc) nl ON nl.name = v.leaf
+        WHERE v.vlan = ANY (nl.reserved_vlans)
+        UNION ALL
+        SELECT plumb.problem(3, nh.ordinal, 0, 409, 'in_use',
+                   format('VLAN %s of leaf %s is held by %s; hypervisor %s behind that leaf cannot reserve it', v.vlan,
+                          v.leaf, plumb.holder_text(v.mid, 'network ' || v.network), nh.name),
+                   format('hypervisors[%s].reserved_vlans', nh.ordinal))
+        FROM plumb.network_vlans v JOIN plumb.facility_hypervisors(p_doc) nh ON nh.leaf = v.leaf
+        WHERE v.vlan = ANY (nh.reserved_vlans)
+        -- Hypervisors with VM NICs (quarantined ones included): stay, keep their VTEP and leaf; the underlay
+        -- NIC of virtio NICs stays.
+        UNION ALL
+        SELECT plumb.problem(4, 0, 0, 409, 'in_use',
+                   format('hypervisor %s is in use by %s', u.name, u.holder), 'hypervisors')
+        FROM (SELECT DISTINCT ON (n.hypervisor) n.hypervisor AS name, plumb.holder_text(n.mid, n.vm || '/' || n.nic) AS holder
+              FROM plumb.vm_nics n ORDER BY n.hypervisor, n.mid) u
+        WHERE u.name NOT IN (SELECT h.name FROM plumb.facility_hypervisors(p_doc) h)
+        UNION ALL
+        SELECT plumb.problem(4, nh.ordinal, c.o, 409, 'in_use',
+                   format('hypervisor %s is in use by %s; its %s cannot change', oh.name,
+                          plumb.holder_text(n.mid, n.vm || '/' || n.nic), c.what),
+                   format('hypervisors[%s].%s', nh.ordinal, c.what))
+        FROM plumb.hypervisors oh
+        JOIN plumb.facility_hypervisors(p_doc) nh ON nh.name = oh.name
+        JOIN LATERAL (SELECT * FROM plumb.vm_nics n WHERE n.hypervisor = oh.name ORDER BY n.mid LIMIT 1) n ON true
+        CROSS JOIN LATERAL (VALUES (1, 'vtep_ip', nh.vtep_ip <> oh.vtep_ip),
+                                   (2, 'leaf', nh.leaf <> oh.leaf),
+                                   (3, 'underlay_nic', nh.underlay_nic IS DISTINCT FROM oh.underlay_nic
+                                       AND EXISTS (SELECT 1 FROM plumb.vm_nics v
+                                                   WHERE v.hypervisor = oh.name AND v.mechanism = 'virtio'))) c (o, what, changed)
+        WHERE c.changed
+        -- NICs with VFs or passed through: stay, and keep what their users depend on.
+        UNION ALL
+        SELECT plumb.problem(5, 0, 0, 409, 'in_use',
+                   format('NIC %s of %s is in use by %s', u.pf, u.hypervisor, u.holder),
+                   coalesce((SELECT format('hypervisors[%s].nics', h.ordinal) FROM plumb.facility_hypervisors(p_doc) h
+                             WHERE h.name = u.hypervisor), 'hypervisors'))
+        FROM (SELECT DISTINCT ON (n.hypervisor, n.pf) n.hypervisor, n.pf, plumb.holder_text(n.mid, n.vm || '/' || n.nic) AS holder
+              FROM plumb.vm_nics n WHERE n.pf IS NOT NULL ORDER BY n.hypervisor, n.pf, n.mid) u
+        WHERE NOT EXISTS (SELECT 1 FROM plumb.facility_nics(p_doc) f WHERE f.hypervisor = u.hypervisor AND f.name = u.pf)
+        UNION ALL
+        SELECT plumb.problem(5, 1, c.o, 409, 'in_use',
+                   format('NIC %s of %s is in use by %s; %s', o.name, o.hypervisor,
+                          plumb.holder_text(u.mid, u.vm || '/' || u.nic), c.why),
+                   f.field || '.' || c.what)
+        FROM plumb.host_nics o
+        JOIN plumb.facility_nics(p_doc) f ON f.hypervisor = o.hypervisor AND f.name = o.name
+        JOIN LATERAL (SELECT * FROM plumb.vm_nics n WHERE n.hypervisor = o.hypervisor AND n.pf = o.name
+                      ORDER BY n.mid LIMIT 1) u ON true
+        CROSS JOIN LATERAL (VALUES
+            (1, 'pci_address', 'its PCI address cannot change', f.pci_address <> o.pci_address),
+            (2, 'leaf_port', 'its leaf port cannot change', f.leaf_port <> o.leaf_port),
+            (3, 'vf_limit', format('VF %s is in use or quarantined', (SELECT max(n.vf_index) FROM plumb.vm_nics n
+                                                                        WHERE n.hypervisor = o.hypervisor AND n.pf = o.name)),
+                f.vf_limit <= coalesce((SELECT max(n.vf_index) FROM plumb.vm_nics n
+                                        WHERE n.hypervisor = o.hypervisor AND n.pf = o.name), -1)),
+            (4, 'can_stack_vlans', 'VFs on it stack VLAN tags (802.1ad)',
+                NOT f.can_stack_vlans AND EXISTS (SELECT 1 FROM plumb.vm_nics n WHERE n.hypervisor = o.hypervisor
+                                                  AND n.pf = o.name AND n.vlan_protocol = '802.1ad')),
+            (5, 'passthrough', 'it is passed through',
+                NOT f.passthrough AND EXISTS (SELECT 1 FROM plumb.vm_nics n WHERE n.hypervisor = o.hypervisor
+                                              AND n.pf = o.name AND n.mechanism = 'passthrough')),
+            (6, 'may_mix', 'it serves both virtio NICs (as the underlay) and VFs',
+                NOT f.may_mix AND EXISTS (SELECT 1 FROM plumb.vm_nics n WHERE n.hypervisor = o.hypervisor
+                                          AND n.pf = o.name AND n.mechanism = 'vfio')
+                AND EXISTS (SELECT 1 FROM plumb.vm_nics n WHERE n.hypervisor = o.hypervisor AND n.mechanism = 'virtio')
+                AND (SELECT h.underlay_nic FROM plumb.facility_hypervisors(p_doc) h WHERE h.name = o.hypervisor) = o.name)
+        ) c (o, what, why, changed)
+        WHERE c.changed
+    ) x;
+
+    -- Write it. New hosts start at generation 1; hosts whose facts changed get a new generation.
+    INSERT INTO plumb.hosts (kind, name)
+    SELECT 'leaf', l.name FROM plumb.facility_leaves(p_doc) l
+    UNION ALL
+    SELECT 'hypervisor', h.name FROM plumb.facility_hypervisors(p_doc) h
+    ON CONFLICT (kind, name) DO NOTHING;
+
+    UPDATE plumb.hosts s SET generation = s.generation + 1
+    FROM (SELECT 'leaf' AS kind, l.name, l.doc FROM plumb.facility_leaves(p_doc) l
+          UNION ALL SELECT 'hypervisor', h.name, h.doc FROM plumb.facility_hypervisors(p_doc) h) n
+    JOIN (SELECT 'leaf' AS kind, l.name, l.doc FROM plumb.facility_leaves(v_old) l
+          UNION ALL SELECT 'hypervisor', h.name, h.doc FROM plumb.facility_hypervisors(v_old) h) o
+      ON o.kind = n.kind AND o.name = n.name
+    WHERE s.kind = n.kind AND s.name = n.name AND o.doc <> n.doc;
+
+    INSERT INTO plumb.leaves (name, vtep_ip, vlan_first, vlan_last, reserved_vlans)
+    SELECT l.name, l.vtep_ip, l.vlan_first, l.vlan_last, l.reserved_vlans FROM plumb.facility_leaves(p_doc) l
+    ON CONFLICT (name) DO UPDATE
+    SET vtep_ip = excluded.vtep_ip, vlan_first = excluded.vlan_first, vlan_last = excluded.vlan_last,
+        reserved_vlans = excluded.reserved_vlans;
+
+    INSERT INTO plumb.hypervisors (name, vtep_ip, leaf, underlay_nic, underlay_mtu, reserved_vlans)
+    SELECT h.name, h.vtep_ip, h.leaf, h.underlay_nic, h.underlay_mtu, h.reserved_vlans FROM plumb.facility_hypervisors(p_doc) h
+    ON CONFLICT (name) DO UPDATE
+    SET vtep_ip = excluded.vtep_ip, leaf = excluded.leaf, underlay_nic = excluded.underlay_nic,
+        underlay_mtu = excluded.underlay_mtu, reserved_vlans = excluded.reserved_vlans;
+
+    INSERT INTO plumb.host_nics (hypervisor, name, pci_address, leaf_port, vf_limit, may_mix, can_stack_vlans, passthrough)
+    SELECT n.hypervisor, n.name, n.pci_address, n.leaf_port, n.vf_limit, n.may_mix, n.can_stack_vlans, n.passthrough
+    FROM plumb.facility_nics(p_doc) n
+    ON CONFLICT (hypervisor, name) DO UPDATE
+    SET pci_address = excluded.pci_address, leaf_port = excluded.leaf_port, vf_limit = excluded.vf_limit,
+        may_mix = excluded.may_mix, can_stack_vlans = excluded.can_stack_vlans, passthrough = excluded.passthrough;
+
+    DELETE FROM plumb.host_nics o
+    WHERE NOT EXISTS (SELECT 1 FROM plumb.facility_nics(p_doc) n WHERE n.hypervisor = o.hypervisor AND n.name = o.name);
+
+    -- Removing a host row removes its leaf or hypervisor row (and NICs) with it.
+    DELETE FROM plumb.hosts s
+    WHERE s.kind = 'hypervisor' AND s.name NOT IN (SELECT h.name FROM plumb.facility_hypervisors(p_doc) h);
+    DELETE FROM plumb.hosts s
+    WHERE s.kind = 'leaf' AND s.name NOT IN (SELECT l.name FROM plumb.facility_leaves(p_doc) l);
+
+    DELETE FROM plumb.vni_ranges;
+    INSERT INTO plumb.vni_ranges (first, last)
+    SELECT (r->>'first')::int, (r->>'last')::int FROM jsonb_array_elements(p_doc->'vni_ranges') r;
+    DELETE FROM plumb.reserved_vnis;
+    INSERT INTO plumb.reserved_vnis (vni)
+    SELECT DISTINCT jsonb_array_elements_text(coalesce(p_doc->'reserved_vnis', '[]'))::int;
+
+    INSERT INTO plumb.facility (document, updated_by) VALUES (p_doc, p_actor)
+    ON CONFLICT (singleton) DO UPDATE SET document = excluded.document, updated_at = now(), updated_by = excluded.updated_by;
+END $$;
