@@ -1,11 +1,12 @@
 import Foundation
 import Hummingbird
+import Logging
 import PlumbController
 import PlumbModel
 
 extension ControllerAPI {
     /// `GET /healthz`: 200 when the database answers within ``ControllerServerConfiguration/healthTimeout``, else 503.
-    func health() async throws -> Response {
+    func health(logger: Logger) async throws -> Response {
         let pool = store.pool
         let timeout = configuration.healthTimeout
         // The pool keeps retrying an unreachable database for a while; the answer must not wait for that.
@@ -26,7 +27,10 @@ extension ControllerAPI {
             }
         }
         if let problem {
-            return .error(APIError(status: 503, code: "database_unavailable", message: "the database does not answer: \(problem)"))
+            // The database's own words stay in the log: an answer never carries SQL or libpq text.
+            logger.warning("health check failed", metadata: ["problem": "\(problem)"])
+            return .error(APIError(status: 503, code: "database_unavailable",
+                                   message: "the database does not answer within \(timeout)"))
         }
         return try .json(["status": "ok", "database": "ok"])
     }

@@ -14,8 +14,11 @@ struct ControllerAPI: Sendable {
 
     /// Answers one request for `route` (errors are thrown as ``APIError`` for the envelope middleware).
     func respond(_ route: Route, _ request: Request, _ context: some RequestContext) async throws -> Response {
-        let name = try context.parameters.get("name").map { try Self.decodedSegment($0, field: "name") }
-        let caller = try await authenticator.authorize(route, authorization: request.headers[.authorization], pathName: name)
+        let pathName = try context.parameters.get("name").map { try Self.decodedSegment($0, field: "name") }
+        let caller = try await authenticator.authorize(route, authorization: request.headers[.authorization], pathName: pathName)
+        // Every caller's input is checked alike, before anything reaches the database.
+        let name = try pathParameter("name", context, rule: .identifier)
+        try Self.checkQuery(request)
         switch route.endpoint {
         case .putFacility:
             let facility = try await body(Facility.self, request)
@@ -59,7 +62,7 @@ struct ControllerAPI: Sendable {
             let at = try request.uri.queryParameters["at"].map { try Self.time(String($0), field: "at") }
             return try .json(try await store.auditVNI(vni, at: at))
         case .health:
-            return try await health()
+            return try await health(logger: context.logger)
         case .metrics:
             return try await metricsText()
         }
