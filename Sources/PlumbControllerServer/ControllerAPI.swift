@@ -46,7 +46,7 @@ struct ControllerAPI: Sendable {
             let host = HostKey.leaf(try required(name))
             return try await desired(host, caller: caller, request) { try await store.leafDesiredState(leaf: host.name) }
         case .putHostStatus:
-            let report = try await body(HostStatusReport.self, request)
+            let report = try StatusReportValidation.validate(try await body(HostStatusReport.self, request))
             let host = try await reportingHost(try required(name), caller: caller, request)
             try await store.reportStatus(host, report: report)
             return .empty(.noContent)
