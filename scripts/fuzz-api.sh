@@ -6,7 +6,7 @@
 # PUT /v1/facility, declared first, so that the example materialization really allocates.
 # Any finding fails the script. Runs as root (the embedded PostgreSQL runs as the postgres user).
 # Usage: scripts/fuzz-api.sh [extra schemathesis arguments]
-# Environment: PLUMB_FUZZ_EXAMPLES (test cases per operation and phase, default 40), PLUMB_FUZZ_SEED
+# Environment: PLUMB_FUZZ_EXAMPLES (test cases per operation and phase, default 100), PLUMB_FUZZ_SEED
 # (default 1, so that a run can be repeated), PLUMB_FUZZ_VENV (default .build/fuzz-venv).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,12 +14,11 @@ root=$(pwd)
 
 schemathesis_version=4.32.5
 venv="${PLUMB_FUZZ_VENV:-$root/.build/fuzz-venv}"
-examples="${PLUMB_FUZZ_EXAMPLES:-40}"
+examples="${PLUMB_FUZZ_EXAMPLES:-100}"
 seed="${PLUMB_FUZZ_SEED:-1}"
 
 if ! "$venv/bin/schemathesis" --version 2>/dev/null | grep -q "$schemathesis_version"; then
-    command -v python3 >/dev/null || { echo "fuzz-api: python3 is required" >&2; exit 1; }
-    python3 -m venv "$venv" || { apt-get install -y -qq python3-venv >/dev/null && python3 -m venv "$venv"; }
+    python3 -m venv "$venv"  # python3 and python3-venv: scripts/install-deps.sh
     "$venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$schemathesis_version"
 fi
 

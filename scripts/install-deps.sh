@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages Plumb builds and runs with: the C libraries' headers (libpq, libnl,
 # libcurl), the PostgreSQL 15 server the controller embeds and the tests start, iproute2 (the tests'
-# independent check), strace (captures iproute2's netlink requests for byte comparison) and python3.
+# independent check), strace (captures iproute2's netlink requests for byte comparison), python3 and
+# python3-venv with curl (scripts/fuzz-api.sh).
 # Needs root. Does nothing when everything is already installed.
 set -euo pipefail
 
@@ -11,7 +12,7 @@ packages=(
     libnl-3-dev libnl-route-3-dev
     libcurl4-openssl-dev
     iproute2 strace kmod
-    python3
+    python3 python3-venv curl
 )
 
 missing=()
