@@ -6,7 +6,7 @@
 # PUT /v1/facility, declared first, so that the example materialization really allocates.
 # Any finding fails the script. Runs as root (the embedded PostgreSQL runs as the postgres user).
 # Usage: scripts/fuzz-api.sh [extra schemathesis arguments]
-# Environment: PLUMB_FUZZ_EXAMPLES (test cases per operation and phase, default 100), PLUMB_FUZZ_SEED
+# Environment: PLUMB_FUZZ_EXAMPLES (test cases per operation and phase, default 300: about two minutes on two cores), PLUMB_FUZZ_SEED
 # (default 1, so that a run can be repeated), PLUMB_FUZZ_VENV (default .build/fuzz-venv).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,7 +14,7 @@ root=$(pwd)
 
 schemathesis_version=4.32.5
 venv="${PLUMB_FUZZ_VENV:-$root/.build/fuzz-venv}"
-examples="${PLUMB_FUZZ_EXAMPLES:-100}"
+examples="${PLUMB_FUZZ_EXAMPLES:-300}"
 seed="${PLUMB_FUZZ_SEED:-1}"
 
 if ! "$venv/bin/schemathesis" --version 2>/dev/null | grep -q "$schemathesis_version"; then
