@@ -4,7 +4,8 @@ import PlumbController
 import PlumbModel
 
 extension ControllerAPI {
-    /// The request body decoded as `T`: 413 above the configured limit, 400 naming the field when it does not decode.
+    /// The request body read strictly as `T` (``PlumbJSON/decodeStrict(_:from:)``): 413 above the
+    /// configured limit, 400 naming the field when it is not what the API document allows.
     func body<T: Codable>(_ type: T.Type, _ request: Request) async throws -> T {
         if let length = request.headers[.contentLength].flatMap(Int.init), length > configuration.maximumBodySize {
             throw APIError(status: 413, code: "body_too_large",
@@ -71,9 +72,8 @@ extension ControllerAPI {
     }
 
     /// The host a status report is about: a host's own token says which; the admin names it in the
-    /// path (and `?kind=` when a leaf and a hypervisor share the name).
-    /// A host's token and the admin's see the same validation: `?kind=` is checked for both, and a
-    /// host naming a kind other than its own is refused.
+    /// path (and `?kind=` when a leaf and a hypervisor share the name). `?kind=` is checked alike for
+    /// both tokens; a host naming a kind other than its own is refused (403).
     func reportingHost(_ name: String, caller: Caller, _ request: Request) async throws -> HostKey {
         let kind = try Self.kind(request)
         if case .host(let key) = caller {
