@@ -71,12 +71,13 @@ TOML
 
 start=$(date +%s)
 status=0
-"$venv/bin/schemathesis" --config-file "$work/schemathesis.toml" run "$root/controller/openapi.json" \
+# From the temporary directory: schemathesis keeps its cache (.schemathesis/) in the working directory.
+(cd "$work" && "$venv/bin/schemathesis" --config-file "$work/schemathesis.toml" run "$root/controller/openapi.json" \
     --url "$base" --header "Authorization: Bearer $token" \
     --checks all --mode all --phases examples,coverage,fuzzing,stateful \
     --max-examples "$examples" --seed "$seed" --workers 1 --request-timeout 30 \
     --generation-database none --no-color --suppress-health-check all \
-    "$@" || status=$?
+    "$@") || status=$?
 echo "fuzz-api: schemathesis ran $(( $(date +%s) - start )) s, exit status $status"
 # The run must have reached the allocator: some PUT of a materialization answered 201.
 created=$(curl --silent --show-error "$base/metrics" | grep '^plumb_http_request_duration_seconds_count{' \
