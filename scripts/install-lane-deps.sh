@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the real-kernel lane (scripts/kernel-lane.sh) needs on a Debian 12 machine, as root, beyond QEMU
-# (qemu-system-x86, TCG is enough), which scripts/install-deps.sh installs for the real-VM tests and the lane alike:
+# (qemu-system-x86, TCG is enough) and python3-venv, which scripts/install-deps.sh installs for the real-VM tests,
+# scripts/fuzz-api.sh and the lane alike, before it calls this script:
 #   - from Debian: Debian 12's kernel package (linux-image-amd64, the
 #     kernel the lane boots, with its modules: 802.1Q, VLAN-filtering bridges, VXLAN vnifilter), busybox-static
 #     (virtme-ng builds its small initramfs with it) and udev (virtme-ng finds its virtio-serial ports, and so
@@ -14,7 +15,7 @@ set -euo pipefail
 cache=${PLUMB_LANE_CACHE:-/var/cache/plumb-lane}
 virtme_ng_version=1.42
 
-packages=(linux-image-amd64 busybox-static udev python3-venv)
+packages=(linux-image-amd64 busybox-static udev)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

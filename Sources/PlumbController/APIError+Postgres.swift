@@ -12,6 +12,12 @@ extension APIError {
             var field: String?
         }
         let detail = error.detail.flatMap { try? JSONDecoder().decode(Detail.self, from: Data($0.utf8)) }
+        if status == 400 {
+            // The edge has already refused what the API document forbids; what the database still
+            // finds wrong (an unknown hypervisor, a generation the host never had) is a rule: 422.
+            self = .inconsistent(detail?.field ?? "body", error.message)
+            return
+        }
         self.init(status: status, code: detail?.code ?? "refused", message: error.message, field: detail?.field)
     }
 }

@@ -1,7 +1,9 @@
 import PlumbModel
 
-/// Checks a facility document on its own (no database): every refusal is a 400 naming the field.
-/// What is in use is checked by the database when the facility is written.
+/// Checks a facility document on its own (no database). What the API document states (name
+/// patterns, VTEP addresses, number bounds, unique tags) is a 400; what it cannot state (duplicate
+/// names, unknown leaves, ranges with first above last, overlaps) is a 422, both naming the field.
+/// What is in use is checked by the database when the facility is written (409).
 public enum FacilityValidation {
     /// Underlay MTUs accepted.
     public static let mtuRange = 1280...9216
@@ -15,7 +17,7 @@ public enum FacilityValidation {
         func claim(_ address: IPv4Address, _ field: String) throws {
             try checkVTEP(address, field: field)
             if let other = vteps[address] {
-                throw APIError.invalid(field, "VTEP \(address) is already used by \(other)")
+                throw APIError.inconsistent(field, "VTEP \(address) is already used by \(other)")
             }
             vteps[address] = field
         }
@@ -24,11 +26,14 @@ public enum FacilityValidation {
         for (index, leaf) in facility.leaves.enumerated() {
             let field = "leaves[\(index)]"
             try NameRule.identifier.check(leaf.name, field: "\(field).name")
-            guard leaves.insert(leaf.name).inserted else { throw APIError.invalid("\(field).name", "duplicate leaf '\(leaf.name)'") }
+            guard leaves.insert(leaf.name).inserted else { throw APIError.inconsistent("\(field).name", "duplicate leaf '\(leaf.name)'") }
             try claim(leaf.vtepIp, "\(field).vtep_ip")
             let range = leaf.vlanRange
-            guard Limits.leafVLANTags.contains(range.first), Limits.leafVLANTags.contains(range.last), range.first <= range.last else {
-                throw APIError.invalid("\(field).vlan_range", "must lie within \(Limits.leafVLANTags) with first <= last")
+            guard Limits.leafVLANTags.contains(range.first), Limits.leafVLANTags.contains(range.last) else {
+                throw APIError.invalid("\(field).vlan_range", "must lie within \(Limits.leafVLANTags)")
+            }
+            guard range.first <= range.last else {
+                throw APIError.inconsistent("\(field).vlan_range", "first must not be above last")
             }
             try checkTags(leaf.reservedVlans, field: "\(field).reserved_vlans")
         }
@@ -39,11 +44,11 @@ public enum FacilityValidation {
             let field = "hypervisors[\(index)]"
             try NameRule.identifier.check(hypervisor.name, field: "\(field).name")
             guard names.insert(hypervisor.name).inserted else {
-                throw APIError.invalid("\(field).name", "duplicate hypervisor '\(hypervisor.name)'")
+                throw APIError.inconsistent("\(field).name", "duplicate hypervisor '\(hypervisor.name)'")
             }
             try claim(hypervisor.vtepIp, "\(field).vtep_ip")
             guard leaves.contains(hypervisor.leaf) else {
-                throw APIError.invalid("\(field).leaf", "unknown leaf '\(hypervisor.leaf)'")
+                throw APIError.inconsistent("\(field).leaf", "unknown leaf '\(hypervisor.leaf)'")
             }
             if let underlay = hypervisor.underlayNic {
                 try NameRule.interface.check(underlay, field: "\(field).underlay_nic")
@@ -58,15 +63,15 @@ public enum FacilityValidation {
                 let nicField = "\(field).nics[\(nicIndex)]"
                 try NameRule.interface.check(nic.name, field: "\(nicField).name")
                 guard nicNames.insert(nic.name).inserted else {
-                    throw APIError.invalid("\(nicField).name", "duplicate NIC '\(nic.name)' on \(hypervisor.name)")
+                    throw APIError.inconsistent("\(nicField).name", "duplicate NIC '\(nic.name)' on \(hypervisor.name)")
                 }
                 guard addresses.insert(nic.pciAddress).inserted else {
-                    throw APIError.invalid("\(nicField).pci_address", "duplicate PCI address \(nic.pciAddress) on \(hypervisor.name)")
+                    throw APIError.inconsistent("\(nicField).pci_address", "duplicate PCI address \(nic.pciAddress) on \(hypervisor.name)")
                 }
                 try NameRule.port.check(nic.leafPort, field: "\(nicField).leaf_port")
                 let portKey = "\(hypervisor.leaf) \(nic.leafPort)"
                 if let other = ports[portKey] {
-                    throw APIError.invalid("\(nicField).leaf_port", "port \(nic.leafPort) of leaf \(hypervisor.leaf) is already cabled to \(other)")
+                    throw APIError.inconsistent("\(nicField).leaf_port", "port \(nic.leafPort) of leaf \(hypervisor.leaf) is already cabled to \(other)")
                 }
                 ports[portKey] = nicField
                 guard (0...maximumVFLimit).contains(nic.vfLimit) else {
@@ -80,14 +85,17 @@ public enum FacilityValidation {
     private static func checkVNIs(_ facility: Facility) throws {
         var sorted: [(range: Facility.NumberRange, index: Int)] = []
         for (index, range) in facility.vniRanges.enumerated() {
-            guard Limits.vni.contains(range.first), Limits.vni.contains(range.last), range.first <= range.last else {
-                throw APIError.invalid("vni_ranges[\(index)]", "must lie within \(Limits.vni) with first <= last")
+            guard Limits.vni.contains(range.first), Limits.vni.contains(range.last) else {
+                throw APIError.invalid("vni_ranges[\(index)]", "must lie within \(Limits.vni)")
+            }
+            guard range.first <= range.last else {
+                throw APIError.inconsistent("vni_ranges[\(index)]", "first must not be above last")
             }
             sorted.append((range, index))
         }
         sorted.sort { $0.range.first < $1.range.first }
         for (previous, next) in zip(sorted, sorted.dropFirst()) where next.range.first <= previous.range.last {
-            throw APIError.invalid("vni_ranges[\(next.index)]", "overlaps vni_ranges[\(previous.index)]")
+            throw APIError.inconsistent("vni_ranges[\(next.index)]", "overlaps vni_ranges[\(previous.index)]")
         }
         var seen = Set<Int>()
         for (index, vni) in facility.reservedVnis.enumerated() {

@@ -1,7 +1,7 @@
 import PlumbModel
 
 /// The shapes names may take in facilities and materializations.
-public enum NameRule: Sendable {
+public enum NameRule: Sendable, CaseIterable {
     /// Hosts, leaves, networks, VMs: 1–63 of `A-Z a-z 0-9 . _ -`, starting with a letter or digit.
     case identifier
     /// Materialization ids (they appear in URLs): 1–128 of `A-Z a-z 0-9 . _ -`, starting with a letter or digit.
@@ -11,12 +11,19 @@ public enum NameRule: Sendable {
     /// Leaf switch ports: 1–63 of `A-Z a-z 0-9 . _ - / :`, starting with a letter or digit.
     case port
 
-    var maximumLength: Int {
+    public var maximumLength: Int {
         switch self {
         case .identifier, .port: return 63
         case .materializationID: return 128
         case .interface: return Limits.interfaceNameLength
         }
+    }
+
+    /// The rule as a JSON Schema / ECMA-262 `pattern` (length included), as `controller/openapi.json`
+    /// states it; a test checks that the document says exactly this.
+    public var pattern: String {
+        let others = self == .port ? "._:/-" : "._-"
+        return "^[A-Za-z0-9][A-Za-z0-9\(others)]{0,\(maximumLength - 1)}$"
     }
 
     private func allows(_ byte: UInt8) -> Bool {
@@ -45,11 +52,11 @@ public enum NameRule: Sendable {
         let bytes = Array(name.utf8)
         guard !bytes.isEmpty else { throw APIError.invalid(field, "must not be empty") }
         guard bytes.count <= maximumLength else {
-            throw APIError.invalid(field, "'\(name.prefix(20))…' is longer than \(maximumLength) characters")
+            throw APIError.invalid(field, "\(APIError.quote(name)) is longer than \(maximumLength) characters")
         }
         guard Self.isAlphanumeric(bytes[0]), bytes.allSatisfy(allows) else {
             let others = self == .port ? ". _ - / :" : ". _ -"
-            throw APIError.invalid(field, "'\(name)' must start with a letter or digit and hold only letters, digits and \(others)")
+            throw APIError.invalid(field, "\(APIError.quote(name)) must start with a letter or digit and hold only letters, digits and \(others)")
         }
     }
 }

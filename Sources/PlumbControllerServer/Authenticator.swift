@@ -65,7 +65,9 @@ public struct Authenticator: Sendable {
         let parts = authorization.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
         guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
         let token = parts[1].trimmingCharacters(in: .whitespaces)
-        return token.isEmpty ? nil : token
+        // A token is looked up in the database: one holding a control character is no token of ours.
+        guard !token.isEmpty, (try? APIError.checkText(token, field: "authorization")) != nil else { return nil }
+        return token
     }
 
     /// Compares two byte strings in time that depends only on their lengths, never on where they differ.

@@ -4,8 +4,9 @@ import PlumbController
 import PlumbModel
 
 extension ControllerAPI {
-    /// The request body decoded as `T`: 413 above the configured limit, 400 naming the field when it does not decode.
-    func body<T: Decodable>(_ type: T.Type, _ request: Request) async throws -> T {
+    /// The request body read strictly as `T` (``PlumbJSON/decodeStrict(_:from:)``): 413 above the
+    /// configured limit, 400 naming the field when it is not what the API document allows.
+    func body<T: Codable>(_ type: T.Type, _ request: Request) async throws -> T {
         if let length = request.headers[.contentLength].flatMap(Int.init), length > configuration.maximumBodySize {
             throw APIError(status: 413, code: "body_too_large",
                            message: "the request body has \(length) bytes; the controller accepts at most \(configuration.maximumBodySize)",
@@ -13,11 +14,30 @@ extension ControllerAPI {
         }
         var request = request
         let buffer = try await request.collectBody(upTo: configuration.maximumBodySize)
-        return try PlumbJSON.decode(type, from: Data(buffer.readableBytesView))
+        return try PlumbJSON.decodeStrict(type, from: Data(buffer.readableBytesView))
+    }
+
+    /// A `{id}` or `{name}` path parameter, percent-decoded and checked by the same ``NameRule`` as
+    /// the document that creates it (so `victim%00anything` is a 400, never a cut-off `victim`);
+    /// nil when the route has no such parameter.
+    func pathParameter(_ field: String, _ context: some RequestContext, rule: NameRule) throws -> String? {
+        guard let segment = context.parameters.get(field) else { return nil }
+        let value = try Self.decodedSegment(segment, field: field)
+        try APIError.checkText(value, field: field)
+        try rule.check(value, field: field)
+        return value
     }
 
     func materializationID(_ context: some RequestContext) throws -> String {
-        try Self.decodedSegment(try required(context.parameters.get("id"), field: "id"), field: "id")
+        try required(try pathParameter("id", context, rule: .materializationID), field: "id")
+    }
+
+    /// Refuses a query whose parameter names or values hold control characters, naming the parameter.
+    static func checkQuery(_ request: Request) throws {
+        for (key, value) in request.uri.queryParameters {
+            try APIError.checkText(String(key), field: String(key))
+            try APIError.checkText(String(value), field: String(key))
+        }
     }
 
     func required(_ value: String?, field: String = "name") throws -> String {
@@ -28,7 +48,7 @@ extension ControllerAPI {
     /// A path parameter that must be an integer.
     static func integer(_ text: String?, field: String) throws -> Int {
         guard let text, let value = Int(text) else {
-            throw APIError.invalid(field, "must be an integer, got '\((text ?? "").prefix(40))'")
+            throw APIError.invalid(field, "must be an integer, got \(APIError.quote(text ?? ""))")
         }
         return value
     }
@@ -40,7 +60,7 @@ extension ControllerAPI {
         if let date = formatter.date(from: normalized) { return date }
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         if let date = formatter.date(from: normalized) { return date }
-        throw APIError.invalid(field, "must be a time like 2026-03-03T14:00:00Z, got '\(text.prefix(40))'")
+        throw APIError.invalid(field, "must be a time like 2026-03-03T14:00:00Z, got \(APIError.quote(text))")
     }
 
     /// A path segment with its percent-encoding undone.
@@ -52,19 +72,32 @@ extension ControllerAPI {
     }
 
     /// The host a status report is about: a host's own token says which; the admin names it in the
-    /// path (and `?kind=` when a leaf and a hypervisor share the name).
+    /// path (and `?kind=` when a leaf and a hypervisor share the name). `?kind=` is checked alike for
+    /// both tokens; a host naming a kind other than its own is refused (403).
     func reportingHost(_ name: String, caller: Caller, _ request: Request) async throws -> HostKey {
-        if case .host(let key) = caller { return key }
+        let kind = try Self.kind(request)
+        if case .host(let key) = caller {
+            guard kind == nil || kind == key.kind else {
+                throw APIError(status: 403, code: "forbidden", message: "\(key) may report only its own status", field: "kind")
+            }
+            return key
+        }
         return try await namedHost(name, request)
+    }
+
+    /// The `?kind=hypervisor|leaf` query parameter, nil when absent, 400 when anything else.
+    static func kind(_ request: Request) throws -> HostKey.Kind? {
+        guard let text = request.uri.queryParameters["kind"] else { return nil }
+        guard let kind = HostKey.Kind(rawValue: String(text)) else {
+            throw APIError.invalid("kind", "must be one of hypervisor, leaf, got \(APIError.quote(text))")
+        }
+        return kind
     }
 
     /// The host `{name}` names: `?kind=hypervisor|leaf` if given, else the one host of that name
     /// (404 if none, 409 if a leaf and a hypervisor share it).
     func namedHost(_ name: String, _ request: Request) async throws -> HostKey {
-        if let kind = request.uri.queryParameters["kind"] {
-            guard let kind = HostKey.Kind(rawValue: String(kind)) else {
-                throw APIError.invalid("kind", "must be hypervisor or leaf, got '\(kind.prefix(40))'")
-            }
+        if let kind = try Self.kind(request) {
             return HostKey(kind: kind, name: name)
         }
         var found: [HostKey] = []

@@ -14,8 +14,11 @@ struct ControllerAPI: Sendable {
 
     /// Answers one request for `route` (errors are thrown as ``APIError`` for the envelope middleware).
     func respond(_ route: Route, _ request: Request, _ context: some RequestContext) async throws -> Response {
-        let name = try context.parameters.get("name").map { try Self.decodedSegment($0, field: "name") }
-        let caller = try await authenticator.authorize(route, authorization: request.headers[.authorization], pathName: name)
+        let pathName = try context.parameters.get("name").map { try Self.decodedSegment($0, field: "name") }
+        let caller = try await authenticator.authorize(route, authorization: request.headers[.authorization], pathName: pathName)
+        // Every caller's input is checked alike, before anything reaches the database.
+        let name = try pathParameter("name", context, rule: .identifier)
+        try Self.checkQuery(request)
         switch route.endpoint {
         case .putFacility:
             let facility = try await body(Facility.self, request)
@@ -43,7 +46,7 @@ struct ControllerAPI: Sendable {
             let host = HostKey.leaf(try required(name))
             return try await desired(host, caller: caller, request) { try await store.leafDesiredState(leaf: host.name) }
         case .putHostStatus:
-            let report = try await body(HostStatusReport.self, request)
+            let report = try StatusReportValidation.validate(try await body(HostStatusReport.self, request))
             let host = try await reportingHost(try required(name), caller: caller, request)
             try await store.reportStatus(host, report: report)
             return .empty(.noContent)
@@ -59,7 +62,7 @@ struct ControllerAPI: Sendable {
             let at = try request.uri.queryParameters["at"].map { try Self.time(String($0), field: "at") }
             return try .json(try await store.auditVNI(vni, at: at))
         case .health:
-            return try await health()
+            return try await health(logger: context.logger)
         case .metrics:
             return try await metricsText()
         }

@@ -41,11 +41,18 @@ public struct ControllerServer: Service {
             },
             waiters: waiters, metrics: metrics, configuration: configuration)
         let router = Router()
+        router.add(middleware: HeadMiddleware())
         router.add(middleware: AccessLogMiddleware(metrics: metrics))
         router.add(middleware: ErrorEnvelopeMiddleware(routes: Route.table))
         for route in Route.table {
             router.on(RouterPath(route.path), method: HTTPRequest.Method(route.method)!) { request, context in
                 try await api.respond(route, request, context)
+            }
+            if route.method == "GET" {
+                // HEAD runs the GET; HeadMiddleware drops the body.
+                router.on(RouterPath(route.path), method: .head) { request, context in
+                    try await api.respond(route, request, context)
+                }
             }
         }
         let onListening = self.onListening

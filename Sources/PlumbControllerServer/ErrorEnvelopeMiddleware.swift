@@ -22,7 +22,7 @@ struct ErrorEnvelopeMiddleware<Context: RequestContext>: RouterMiddleware {
             return .error(APIError(status: 413, code: "body_too_large", message: "the request body is larger than the controller accepts",
                                    field: "body"))
         } catch let error as HTTPError where error.status == .notFound && context.endpointPath == "NotFound" {
-            return .error(notFound(request))
+            return unrouted(request)
         } catch let StoreError.unavailable(reason) {
             context.logger.warning("database unavailable", metadata: ["error": "\(reason)"])
             return .error(APIError(status: 503, code: "database_unavailable", message: "the database cannot be reached; try again"))
@@ -36,13 +36,17 @@ struct ErrorEnvelopeMiddleware<Context: RequestContext>: RouterMiddleware {
         }
     }
 
-    private func notFound(_ request: Request) -> APIError {
+    /// 404 for a path the API does not have; 405 with `Allow` (every method of the path, HEAD with
+    /// GET) for a method it does not answer there.
+    private func unrouted(_ request: Request) -> Response {
         let segments = request.uri.path.split(separator: "/")
-        let methods = routes.filter { $0.matches(segments: segments) }.map(\.method)
+        let methods = Route.allowedMethods(routes.filter { $0.matches(segments: segments) })
         if methods.isEmpty {
-            return APIError(status: 404, code: "no_route", message: "no route \(request.method) \(request.uri.path)")
+            return .error(APIError(status: 404, code: "no_route", message: "no route \(request.method) \(APIError.quote(request.uri.path))"))
         }
-        return APIError(status: 405, code: "method_not_allowed",
-                        message: "\(request.uri.path) answers \(methods.joined(separator: ", ")), not \(request.method)")
+        var response = Response.error(APIError(status: 405, code: "method_not_allowed",
+                                               message: "this path answers \(methods.joined(separator: ", ")), not \(request.method)"))
+        response.headers[.allow] = methods.joined(separator: ", ")
+        return response
     }
 }

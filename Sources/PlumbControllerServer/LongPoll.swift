@@ -20,7 +20,7 @@ public struct LongPoll: Sendable, Equatable {
     public init(after: Substring?, wait: Substring?) throws {
         if let after {
             guard let value = Int64(after), value >= 0 else {
-                throw APIError.invalid("after", "must be a generation: an integer of at least 0, got '\(after.prefix(40))'")
+                throw APIError.invalid("after", "must be a generation: an integer of at least 0, got \(APIError.quote(after))")
             }
             self.after = value
         } else {
@@ -28,7 +28,7 @@ public struct LongPoll: Sendable, Equatable {
         }
         if let wait {
             guard let value = Int(wait), value >= 0 else {
-                throw APIError.invalid("wait", "must be a number of seconds: an integer of at least 0, got '\(wait.prefix(40))'")
+                throw APIError.invalid("wait", "must be a number of seconds: an integer of at least 0, got \(APIError.quote(wait))")
             }
             waitSeconds = min(value, Self.maximumWaitSeconds)
         } else {

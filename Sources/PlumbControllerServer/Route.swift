@@ -68,6 +68,12 @@ public struct Route: Sendable, Hashable, CustomStringConvertible {
         Route(.metrics, "GET", "/metrics", .anyone),
     ]
 
+    /// The methods a path answers, for `Allow`: those of its routes, with HEAD wherever GET is.
+    static func allowedMethods(_ routes: [Route]) -> [String] {
+        let methods = Set(routes.map(\.method) + (routes.contains { $0.method == "GET" } ? ["HEAD"] : []))
+        return ["GET", "HEAD", "PUT", "POST", "DELETE"].filter(methods.contains)
+    }
+
     /// True when `path` (a request path, already split at `/`) fits this route's template.
     func matches(segments: [Substring]) -> Bool {
         let template = path.split(separator: "/")

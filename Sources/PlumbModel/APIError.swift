@@ -54,6 +54,13 @@ extension APIError {
         APIError(status: 400, code: "invalid_field", message: message, field: field)
     }
 
+    /// 422 `inconsistent_field`: the field is well-formed — the API document allows it — but does not
+    /// fit the rest of the request or the facility: a duplicate, a reference to something unknown,
+    /// a range whose first is above its last. (400 is kept for what the document itself refuses.)
+    public static func inconsistent(_ field: String, _ message: String) -> APIError {
+        APIError(status: 422, code: "inconsistent_field", message: message, field: field)
+    }
+
     /// 404: the named thing does not exist.
     public static func notFound(_ message: String, field: String? = nil) -> APIError {
         APIError(status: 404, code: "not_found", message: message, field: field)
@@ -69,37 +76,41 @@ extension APIError {
         APIError(status: 422, code: code, message: message, field: field)
     }
 
-    /// Maps a Foundation decoding error to a 400 naming the field path.
+    /// Maps a Foundation decoding error to a 400 naming the field path. Only messages written by
+    /// Plumb's own wire types (``WireValueRefusal``) are passed on; Foundation's own texts are not.
     public init(decoding error: DecodingError) {
-        func path(_ codingPath: [CodingKey]) -> String? {
-            var result = ""
-            for key in codingPath {
-                if let index = key.intValue {
-                    result += "[\(index)]"
-                } else {
-                    let name = Self.snakeCase(key.stringValue)
-                    result += result.isEmpty ? name : ".\(name)"
-                }
-            }
-            return result.isEmpty ? nil : result
-        }
         switch error {
         case .typeMismatch(let type, let context):
-            self = .invalid(path(context.codingPath) ?? "body", "expected \(Self.describe(type))")
+            self = .invalid(Self.fieldPath(context.codingPath) ?? "body", "expected \(Self.describe(type))")
         case .valueNotFound(let type, let context):
-            self = .invalid(path(context.codingPath) ?? "body", "expected \(Self.describe(type)), found null")
+            self = .invalid(Self.fieldPath(context.codingPath) ?? "body", "expected \(Self.describe(type)), found null")
         case .keyNotFound(let key, let context):
-            let field = path(context.codingPath + [key]) ?? Self.snakeCase(key.stringValue)
+            let field = Self.fieldPath(context.codingPath + [key]) ?? Self.snakeCase(key.stringValue)
             self = .invalid(field, "is required")
         case .dataCorrupted(let context):
-            if context.codingPath.isEmpty {
-                self = APIError(status: 400, code: "malformed_json", message: "the body is not valid JSON", field: "body")
+            if let field = Self.fieldPath(context.codingPath) {
+                self = .invalid(field, context.underlyingError is WireValueRefusal
+                    ? context.debugDescription : "is not a value this field can hold (a number out of range?)")
             } else {
-                self = .invalid(path(context.codingPath) ?? "body", context.debugDescription)
+                self = .malformedJSON
             }
         @unknown default:
             self = APIError(status: 400, code: "malformed_json", message: "the body could not be decoded", field: "body")
         }
+    }
+
+    /// A coding path as the API names fields: `vms[2].nics[0].mac`; nil for the top level.
+    public static func fieldPath(_ codingPath: [CodingKey]) -> String? {
+        var result = ""
+        for key in codingPath {
+            if let index = key.intValue {
+                result += "[\(index)]"
+            } else {
+                let name = snakeCase(key.stringValue)
+                result += result.isEmpty ? name : ".\(name)"
+            }
+        }
+        return result.isEmpty ? nil : result
     }
 
     private static func describe(_ type: Any.Type) -> String {

@@ -29,7 +29,7 @@ public struct IPv4Address: Hashable, Comparable, Codable, Sendable, CustomString
         let container = try decoder.singleValueContainer()
         let text = try container.decode(String.self)
         guard let parsed = IPv4Address(text) else {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: "'\(text)' is not an IPv4 address")
+            throw DecodingError.wireValue(in: container, "\(APIError.quote(text)) is not an IPv4 address (a.b.c.d)")
         }
         self = parsed
     }

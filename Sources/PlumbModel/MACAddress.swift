@@ -37,7 +37,7 @@ public struct MACAddress: Hashable, Comparable, Codable, Sendable, CustomStringC
         let container = try decoder.singleValueContainer()
         let text = try container.decode(String.self)
         guard let parsed = MACAddress(text) else {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: "'\(text)' is not a MAC address (aa:bb:cc:dd:ee:ff)")
+            throw DecodingError.wireValue(in: container, "\(APIError.quote(text)) is not a MAC address (aa:bb:cc:dd:ee:ff)")
         }
         self = parsed
     }

@@ -8,6 +8,8 @@ public enum Mechanism: String, Codable, Sendable, CaseIterable {
     case vfio
     /// A whole physical NIC; the leaf port is in access mode.
     case passthrough
+
+    public init(from decoder: Decoder) throws { self = try Self.decodeCase(from: decoder) }
 }
 
 /// What Cogs asks for: `PUT /v1/materializations/{id}`.

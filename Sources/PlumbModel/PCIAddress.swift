@@ -38,7 +38,7 @@ public struct PCIAddress: Hashable, Comparable, Codable, Sendable, CustomStringC
         let container = try decoder.singleValueContainer()
         let text = try container.decode(String.self)
         guard let parsed = PCIAddress(text) else {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: "'\(text)' is not a PCI address (dddd:bb:dd.f)")
+            throw DecodingError.wireValue(in: container, "\(APIError.quote(text)) is not a PCI address (dddd:bb:dd.f)")
         }
         self = parsed
     }

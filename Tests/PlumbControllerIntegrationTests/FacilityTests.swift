@@ -21,7 +21,7 @@ final class FacilityTests: StoreTestCase {
         try await declareFacility()
         var bad = Fixture.facility()
         bad.hypervisors[1].leaf = "leaf9"
-        await assertRefused(400, "invalid_field", field: "hypervisors[1].leaf") { try await self.store.putFacility(bad) }
+        await assertRefused(422, "inconsistent_field", field: "hypervisors[1].leaf") { try await self.store.putFacility(bad) }
         let got = try await store.facility()
         XCTAssertEqual(got, Fixture.facility())
     }

@@ -60,7 +60,7 @@ final class StatusTests: StoreTestCase {
         await assertRefused(404, "not_found", field: nil) {
             try await self.store.reportStatus(.hypervisor("nope"), report: HostStatusReport(appliedGeneration: 1))
         }
-        await assertRefused(400, "invalid_field", field: "applied_generation") {
+        await assertRefused(422, "inconsistent_field", field: "applied_generation") {
             try await self.store.reportStatus(.hypervisor("hv0"), report: HostStatusReport(appliedGeneration: 2))
         }
         await assertRefused(400, "invalid_field", field: "applied_generation") {

@@ -150,18 +150,18 @@ final class StoreMaterializationTests: StoreTestCase {
 
     func testUnknownHypervisorAndPFAreRefusedNamingTheField() async throws {
         let before = try await allocationSnapshot()
-        await assertRefused(400, "invalid_field", field: "vms[1].hypervisor") {
+        await assertRefused(422, "inconsistent_field", field: "vms[1].hypervisor") {
             _ = try await self.store.materialize(id: "exp", spec: Fixture.spec(
                 networks: [MaterializationSpec.Network(name: "a")],
                 vms: [("vm0", "hv0", [MaterializationSpec.NIC(network: "a")]), ("vm1", "hv9", [])]))
         }
-        await assertRefused(400, "invalid_field", field: "vms[0].nics[1].pf") {
+        await assertRefused(422, "inconsistent_field", field: "vms[0].nics[1].pf") {
             _ = try await self.store.materialize(id: "exp", spec: Fixture.spec(
                 networks: [MaterializationSpec.Network(name: "a")],
                 vms: [("vm0", "hv0", [MaterializationSpec.NIC(network: "a"),
                                       MaterializationSpec.NIC(network: "a", mechanism: .vfio, pf: "eno9")])]))
         }
-        await assertRefused(400, "invalid_field", field: "vms[0].nics[0].network") {
+        await assertRefused(422, "inconsistent_field", field: "vms[0].nics[0].network") {
             _ = try await self.store.materialize(id: "exp", spec: Fixture.spec(
                 networks: [], vms: [("vm0", "hv0", [MaterializationSpec.NIC(network: "a")])]))
         }

@@ -77,7 +77,7 @@ final class BadInputTests: ServerTestCase {
             var vms = object["vms"] as! [[String: Any]]
             vms[0]["hypervisor"] = "hv9"
             object["vms"] = vms
-        }, status: 400, code: "invalid_field", field: "vms[0].hypervisor")
+        }, status: 422, code: "inconsistent_field", field: "vms[0].hypervisor")
     }
 
     func testOversizedBodyIs413() async throws {

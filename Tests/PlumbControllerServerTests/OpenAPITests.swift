@@ -147,6 +147,19 @@ final class OpenAPITests: ServerTestCase {
         XCTAssertEqual(try exchange("GET", "/v1/audit/vni/{vni}", "/v1/audit/vni/5000?at=2026-01-01T00:00:00Z").status, 200)
         XCTAssertEqual(try exchange("GET", "/healthz", "/healthz", token: nil).status, 200)
         XCTAssertEqual(try exchange("GET", "/metrics", "/metrics", token: nil).status, 200)
+        // Refusals at the edge and by rules are documented where they happen.
+        var unknownNetwork = TestFacility.spec()
+        unknownNetwork.vms[0].nics[0].network = "elsewhere"
+        XCTAssertEqual(try exchange("PUT", "/v1/materializations/{id}", "/v1/materializations/odd",
+                                    body: try PlumbJSON.encode(unknownNetwork)).status, 422)
+        XCTAssertEqual(try exchange("PUT", "/v1/materializations/{id}", "/v1/materializations/odd",
+                                    body: Data(#"{"networks": [], "vms": [], "passthru": true}"#.utf8), validBody: false).status, 400)
+        XCTAssertEqual(try exchange("GET", "/v1/materializations/{id}", "/v1/materializations/doc%00x").status, 400)
+        XCTAssertEqual(try exchange("PUT", "/v1/hosts/{name}/status", "/v1/hosts/hv0/status", token: hostToken,
+                                    body: try PlumbJSON.encode(HostStatusReport(appliedGeneration: 999))).status, 422)
+        var duplicateLeaf = TestFacility.facility()
+        duplicateLeaf.leaves.append(duplicateLeaf.leaves[0])
+        XCTAssertEqual(try exchange("PUT", "/v1/facility", "/v1/facility", body: try PlumbJSON.encode(duplicateLeaf)).status, 422)
         let huge = Data(("\"" + String(repeating: "x", count: 5 * 1024 * 1024) + "\"").utf8)
         XCTAssertEqual(try exchange("PUT", "/v1/facility", "/v1/facility", body: huge, validBody: false).status, 413)
         XCTAssertGreaterThan(checked, 25)

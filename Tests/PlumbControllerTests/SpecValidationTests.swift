@@ -36,7 +36,7 @@ final class SpecValidationTests: XCTestCase {
 
     func testRefusesUnknownNetworkNamingTheNIC() {
         let error = refusal(spec([MaterializationSpec.NIC(network: "net0"), MaterializationSpec.NIC(network: "nope")]))
-        XCTAssertEqual(error?.status, 400)
+        XCTAssertEqual(error?.status, 422)
         XCTAssertEqual(error?.field, "vms[0].nics[1].network")
         XCTAssertTrue(error?.message.contains("nope") == true)
     }

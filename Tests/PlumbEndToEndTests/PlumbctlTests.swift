@@ -178,6 +178,12 @@ final class PlumbctlTests: XCTestCase {
         let invalid = try plumbctl(["materialize", malformed.path], controller: controller)
         XCTAssertEqual(invalid.status, 65)
         XCTAssertTrue(invalid.errors.contains("at networks[0].name"), invalid.errors)
+        let typo = directory.appendingPathComponent("typo.json")
+        try Data(#"{"networks": [{"name": "lan"}], "vms": [{"name": "vm", "hypervisor": "hv0", "nics": [{"network": "lan", "passthru": true}]}]}"#.utf8)
+            .write(to: typo)
+        let unknown = try plumbctl(["materialize", typo.path], controller: controller)
+        XCTAssertEqual(unknown.status, 65)
+        XCTAssertTrue(unknown.errors.contains("at vms[0].nics[0].passthru"), unknown.errors)
 
         let missing = try plumbctl(["facility", "apply", directory.appendingPathComponent("none.json").path], controller: controller)
         XCTAssertEqual(missing.status, 66)

@@ -3,8 +3,9 @@ import PlumbModel
 
 /// A JSON document read from a file given on the command line (`-` for standard input).
 enum InputFile {
-    /// Reads and decodes `path`; a missing file or a document that is not a `T` is a ``CommandFailure`` naming the field.
-    static func decode<T: Decodable>(_ type: T.Type, path: String, kind: String) throws -> T {
+    /// Reads and decodes `path` as strictly as the controller does (unknown members and nulls are
+    /// refused); a missing file or a document that is not a `T` is a ``CommandFailure`` naming the field.
+    static func decode<T: Codable>(_ type: T.Type, path: String, kind: String) throws -> T {
         let data: Data
         if path == "-" {
             data = FileHandle.standardInput.readDataToEndOfFile()
@@ -16,7 +17,7 @@ enum InputFile {
             data = contents
         }
         do {
-            return try PlumbJSON.decode(type, from: data)
+            return try PlumbJSON.decodeStrict(type, from: data)
         } catch let error as APIError {
             let field = error.field.map { " at \($0)" } ?? ""
             throw CommandFailure(code: .inputInvalid, message: "\(path) is not a valid \(kind)\(field): \(error.message)")

@@ -30,11 +30,11 @@ public enum Allocator {
     /// The hypervisors exist; the PFs named exist on them; the MACs asked for are free.
     private static func checkNamedThings(_ context: AllocationContext) throws {
         for vm in context.request.vms where context.hypervisor(vm.hypervisor) == nil {
-            throw APIError.invalid("vms[\(vm.ordinal)].hypervisor", "unknown hypervisor \(vm.hypervisor)")
+            throw APIError.inconsistent("vms[\(vm.ordinal)].hypervisor", "unknown hypervisor \(vm.hypervisor)")
         }
         for nic in context.request.nics {
             if let pf = nic.pf, context.hypervisor(of: nic).pf(pf) == nil {
-                throw APIError.invalid("\(nic.field).pf", "hypervisor \(nic.hypervisor) has no NIC \(pf)")
+                throw APIError.inconsistent("\(nic.field).pf", "hypervisor \(nic.hypervisor) has no NIC \(pf)")
             }
             if let refusal = MACChoice.requestedMACRefusal(nic, context) { throw refusal }
         }

@@ -6,9 +6,9 @@ import XCTest
 final class AllocatorTests: XCTestCase {
     private typealias F = AllocationFixture
 
-    func testUnknownHypervisorsAndPFsAreBadRequests() {
-        F.assertRefused(400, "invalid_field", field: "vms[0].hypervisor", F.request([F.nic()], hypervisor: "hv9"))
-        F.assertRefused(400, "invalid_field", field: "vms[0].nics[0].pf", F.request([F.nic(.vfio, pf: "eno9")]))
+    func testUnknownHypervisorsAndPFsAreInconsistentFields() {
+        F.assertRefused(422, "inconsistent_field", field: "vms[0].hypervisor", F.request([F.nic()], hypervisor: "hv9"))
+        F.assertRefused(422, "inconsistent_field", field: "vms[0].nics[0].pf", F.request([F.nic(.vfio, pf: "eno9")]))
     }
 
     func testRefusalsFollowRequestOrderThenRuleOrder() {
