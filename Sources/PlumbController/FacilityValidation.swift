@@ -3,7 +3,7 @@ import PlumbModel
 /// Checks a facility document on its own (no database): every refusal is a 400 naming the field.
 /// What is in use is checked by the database when the facility is written.
 public enum FacilityValidation {
-    /// Underlay MTUs accepted.
+    /// Underlay MTUs (and leaves' MTUs) accepted.
     public static let mtuRange = 1280...9216
     /// Most VFs one PF may declare.
     public static let maximumVFLimit = 2048
@@ -31,6 +31,9 @@ public enum FacilityValidation {
                 throw APIError.invalid("\(field).vlan_range", "must lie within \(Limits.leafVLANTags) with first <= last")
             }
             try checkTags(leaf.reservedVlans, field: "\(field).reserved_vlans")
+            if let mtu = leaf.mtu, !mtuRange.contains(mtu) {
+                throw APIError.invalid("\(field).mtu", "must lie within \(mtuRange.lowerBound)...\(mtuRange.upperBound)")
+            }
         }
 
         var names = Set<String>()

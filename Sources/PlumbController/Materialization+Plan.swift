@@ -15,15 +15,17 @@ extension Materialization {
     /// from a fresh plan (`PUT`) and from what is stored (`GET`, a repeated `PUT`).
     init(id: String, spec: MaterializationSpec, plan: AllocationPlan, status: MaterializationStatus) {
         let nicsByVM = Dictionary(grouping: plan.nics, by: \.vmOrdinal)
+        let mtus = Dictionary(plan.networks.map { ($0.name, $0.mtu) }, uniquingKeysWith: { first, _ in first })
         self.init(
             id: id,
             networks: plan.networks.sorted { $0.ordinal < $1.ordinal }.map {
-                Network(name: $0.name, vni: $0.vni, allowLocal: $0.allowLocal, guestVlans: $0.guestVlans)
+                Network(name: $0.name, vni: $0.vni, allowLocal: $0.allowLocal, guestVlans: $0.guestVlans, mtu: $0.mtu)
             },
             vms: spec.vms.enumerated().map { ordinal, vm in
                 VM(name: vm.name, hypervisor: vm.hypervisor, nics: (nicsByVM[ordinal] ?? []).sorted { $0.nicOrdinal < $1.nicOrdinal }.map {
                     NIC(name: $0.nic, network: $0.network, mechanism: $0.mechanism, mac: $0.mac, tap: $0.tap, pf: $0.pf,
-                        pfPciAddress: $0.pfPciAddress, vfIndex: $0.vfIndex, vlan: $0.vlan, vlanProtocol: $0.vlanProtocol)
+                        pfPciAddress: $0.pfPciAddress, vfIndex: $0.vfIndex, vlan: $0.vlan, vlanProtocol: $0.vlanProtocol,
+                        mtu: mtus[$0.network] ?? nil)
                 })
             },
             status: status)

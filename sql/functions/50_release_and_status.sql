@@ -23,8 +23,8 @@ RETURNS jsonb LANGUAGE sql STABLE AS $$
         'spec', m.spec,
         'plan', jsonb_build_object(
             'networks', coalesce((
-                SELECT jsonb_agg(jsonb_build_object('ordinal', n.ordinal, 'name', n.name, 'vni', n.vni,
-                                                    'allow_local', n.allow_local, 'guest_vlans', n.guest_vlans)
+                SELECT jsonb_agg(jsonb_strip_nulls(jsonb_build_object('ordinal', n.ordinal, 'name', n.name, 'vni', n.vni,
+                                                    'allow_local', n.allow_local, 'guest_vlans', n.guest_vlans, 'mtu', n.mtu))
                                  ORDER BY n.ordinal)
                 FROM plumb.networks n WHERE n.mid = m.mid), '[]'),
             'vlans', coalesce((
