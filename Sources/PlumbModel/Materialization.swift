@@ -146,7 +146,7 @@ public struct Materialization: Codable, Equatable, Sendable {
         /// The MTU the guest must use on this NIC: its network's `mtu`.
         public var mtu: Int?
         /// How the hypervisor attached this NIC (tap and ifindex, VF PCI address and IOMMU group, …), as its agent
-        /// reported it once it applied the NIC; nil before that (or from a controller that does not serve it yet).
+        /// reported it once it applied the generation this materialization needs there; nil before that.
         public var attachment: Attachment?
 
         public init(name: String, network: String, mechanism: Mechanism, mac: MACAddress? = nil, tap: String? = nil,
