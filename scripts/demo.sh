@@ -223,7 +223,8 @@ else
     say "Guests: $guest_dir (QEMU with TCG: no KVM needed, each boot takes a minute or so on two cores)."
     say "The hypervisor manager asks Plumb how each NIC is attached:"
     run plumbctl attachments A a1 --qemu
-    say "(the controller serves what hv1's agent reported once it applied A.)"
+    say "(the controller serves what hv1's agent reported once it applied A; GET"
+    say " /v1/materializations/A/vms/a1/attachments?format=qemu|libvirt|json renders the same.)"
     declare -A guest_address=([a1]=10.77.0.1 [a2]=10.77.0.2 [a4]=10.77.0.4)
     guest() {
         local vm=$1 key="A/$1/eth0"
