@@ -34,6 +34,8 @@ struct ControllerAPI: Sendable {
             return try .json(answer.materialization, status: answer.created ? .created : .ok)
         case .getMaterialization:
             return try .json(try await store.materialization(id: try materializationID(context)))
+        case .vmAttachments:
+            return try await vmAttachments(request, context)
         case .deleteMaterialization:
             try await store.dematerialize(id: try materializationID(context), actor: caller.actor)
             return .empty(.noContent)

@@ -6,7 +6,7 @@
 -- for virtio, the leaf's for VFs and passthrough NICs.
 CREATE VIEW plumb.live_nics AS
 SELECT m.id AS materialization, n.mid, n.vm, n.nic, n.hypervisor, n.network, n.mechanism, n.mac, n.tap,
-       n.pf, n.vf_index, n.vlan, n.vlan_protocol, net.vni, net.allow_local,
+       n.pf, n.vf_index, n.vlan, n.vlan_protocol, net.vni, net.allow_local, net.mtu,
        h.leaf AS hypervisor_leaf, hn.pci_address, hn.leaf_port,
        CASE WHEN n.mechanism = 'virtio' THEN h.vtep_ip ELSE l.vtep_ip END AS vtep
 FROM plumb.vm_nics n
@@ -24,7 +24,7 @@ CREATE FUNCTION plumb.host_desired(p_name text) RETURNS jsonb LANGUAGE sql STABL
         WHERE h.name = p_name
     ),
     mine AS (SELECT * FROM plumb.live_nics WHERE hypervisor = p_name),
-    vnis AS (SELECT DISTINCT vni, allow_local FROM mine WHERE mechanism = 'virtio'),
+    vnis AS (SELECT DISTINCT vni, allow_local, mtu FROM mine WHERE mechanism = 'virtio'),
     members AS (SELECT n.* FROM plumb.live_nics n WHERE n.vni IN (SELECT vni FROM vnis))
     SELECT jsonb_build_object(
         'host', hv.name,
@@ -32,9 +32,11 @@ CREATE FUNCTION plumb.host_desired(p_name text) RETURNS jsonb LANGUAGE sql STABL
         'vtep', jsonb_strip_nulls(jsonb_build_object('local_ip', host(hv.vtep_ip), 'underlay_nic', hv.underlay_nic,
                                                      'underlay_mtu', hv.underlay_mtu)),
         'networks', coalesce((
-            SELECT jsonb_agg(jsonb_build_object(
+            SELECT jsonb_agg(jsonb_strip_nulls(jsonb_build_object(
                        'vni', v.vni,
                        'isolated', NOT v.allow_local,
+                       -- The network's one MTU, as the allocator stored it (NetworkMTU.swift).
+                       'mtu', v.mtu,
                        'flood', coalesce((SELECT jsonb_agg(host(x.vtep) ORDER BY x.vtep)
                                           FROM (SELECT DISTINCT m.vtep FROM members m
                                                 WHERE m.vni = v.vni AND m.vtep <> hv.vtep_ip) x), '[]'),
@@ -46,7 +48,7 @@ CREATE FUNCTION plumb.host_desired(p_name text) RETURNS jsonb LANGUAGE sql STABL
                        'taps', (SELECT jsonb_agg(jsonb_build_object('name', m.tap, 'mac', plumb.mac_text(m.mac),
                                                                     'materialization', m.materialization, 'vm', m.vm, 'nic', m.nic)
                                                  ORDER BY m.tap)
-                                FROM mine m WHERE m.vni = v.vni AND m.mechanism = 'virtio'))
+                                FROM mine m WHERE m.vni = v.vni AND m.mechanism = 'virtio')))
                    ORDER BY v.vni)
             FROM vnis v), '[]'),
         'pfs', coalesce((
