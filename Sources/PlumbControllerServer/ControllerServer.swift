@@ -34,12 +34,13 @@ public struct ControllerServer: Service {
 
     public func run() async throws {
         let waiters = GenerationWaiters()
+        let documents = DesiredDocuments(store: store, capacity: configuration.documentCacheBytes)
         let api = ControllerAPI(
             store: store,
             authenticator: Authenticator(adminToken: configuration.adminToken, cogsToken: configuration.cogsToken) { [store] token in
                 try await store.authenticate(hostToken: token)
             },
-            waiters: waiters, metrics: metrics, configuration: configuration)
+            waiters: waiters, documents: documents, metrics: metrics, configuration: configuration)
         let router = Router()
         router.add(middleware: AccessLogMiddleware(metrics: metrics))
         router.add(middleware: ErrorEnvelopeMiddleware(routes: Route.table))
@@ -61,7 +62,7 @@ public struct ControllerServer: Service {
         // Shut down in reverse order: the watcher first (long polls answer 304), then the HTTP server.
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
             services: [.init(service: application), .init(service: GenerationWatcher(store: store, waiters: waiters,
-                                                                                    logger: logger))],
+                                                                                    documents: documents, logger: logger))],
             logger: logger))
         try await group.run()
     }
