@@ -52,8 +52,10 @@ public struct ControllerServer: Service {
         let onListening = self.onListening
         let application = Application(
             router: router,
+            // Thousands of agents reconnect at once after a restart: a SYN the full accept queue drops is
+            // retried by the client only a second later, so the queue is made as long as the kernel allows.
             configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port),
-                                                    serverName: "plumb-controller"),
+                                                    serverName: "plumb-controller", backlog: 4096),
             onServerRunning: { channel in
                 let address = channel.localAddress
                 await onListening(address?.ipAddress ?? "?", address?.port ?? 0)
