@@ -11,7 +11,7 @@ import PlumbModel
 public final class AgentRunner: @unchecked Sendable {
     /// The host name this agent serves (`/v1/hosts/{name}`).
     public let host: String
-    /// How long the controller may hold a poll.
+    /// The longest the controller may hold a poll (each poll asks for up to a quarter less, drawn at random).
     public let wait: Duration
 
     private let client: ControllerClient
@@ -41,14 +41,14 @@ public final class AgentRunner: @unchecked Sendable {
 
     /// Runs the loop until ``stop()``; throws ``AgentRunnerError`` when retrying cannot help.
     public func run() throws {
-        var loop = PollLoop(backoff: backoff)
+        var loop = PollLoop(backoff: backoff, pollWait: wait)
         var action = loop.handle(.start)
         logger.info("agent started", metadata: ["host": "\(host)", "controller": "\(client.baseURL)"])
         while !stopSignal.isStopped {
             let event: PollLoop.Event
             switch action {
             case .poll(let after):
-                event = poll(after: after)
+                event = poll(after: after, wait: loop.nextPollWait())
             case .apply(let document):
                 event = apply(document)
             case .report(let report):
@@ -74,7 +74,7 @@ public final class AgentRunner: @unchecked Sendable {
         client.cancel()
     }
 
-    private func poll(after: Int64?) -> PollLoop.Event {
+    private func poll(after: Int64?, wait: Duration) -> PollLoop.Event {
         logger.debug("polling for desired state", metadata: ["after": "\(after.map(String.init) ?? "none")"])
         do {
             switch try client.desired(host: host, after: after, wait: wait) {

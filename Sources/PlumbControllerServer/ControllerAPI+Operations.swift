@@ -21,7 +21,7 @@ extension ControllerAPI {
     /// `GET /metrics`: Prometheus text.
     func metricsText() async throws -> Response {
         let text = metrics.exposition(pools: try await store.poolUsage(), hosts: try await store.hosts(),
-                                      heldPolls: await waiters.heldCount)
+                                      heldPolls: await waiters.heldCount) + (await documents.exposition())
         return .text(text, contentType: "text/plain; version=0.0.4; charset=utf-8")
     }
 }

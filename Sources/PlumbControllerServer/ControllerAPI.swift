@@ -9,6 +9,7 @@ struct ControllerAPI: Sendable {
     let store: ControllerStore
     let authenticator: Authenticator
     let waiters: GenerationWaiters
+    let documents: DesiredDocuments
     let metrics: ControllerMetrics
     let configuration: ControllerServerConfiguration
 
@@ -43,10 +44,10 @@ struct ControllerAPI: Sendable {
             return try .json(try await store.hosts())
         case .hostDesired:
             let host = HostKey.hypervisor(try required(name))
-            return try await desired(host, caller: caller, request) { try await store.hostDesiredState(host: host.name) }
+            return try await desired(host, caller: caller, request)
         case .leafDesired:
             let host = HostKey.leaf(try required(name))
-            return try await desired(host, caller: caller, request) { try await store.leafDesiredState(leaf: host.name) }
+            return try await desired(host, caller: caller, request)
         case .putHostStatus:
             let report = try StatusReportValidation.validate(try await body(HostStatusReport.self, request))
             let host = try await reportingHost(try required(name), caller: caller, request)

@@ -193,14 +193,23 @@ BEGIN
     SELECT h.name, h.vtep_ip, h.leaf, h.underlay_nic, h.underlay_mtu, h.reserved_vlans FROM plumb.facility_hypervisors(p_doc) h
     ON CONFLICT (name) DO UPDATE
     SET vtep_ip = excluded.vtep_ip, leaf = excluded.leaf, underlay_nic = excluded.underlay_nic,
-        underlay_mtu = excluded.underlay_mtu, reserved_vlans = excluded.reserved_vlans;
+        underlay_mtu = excluded.underlay_mtu, reserved_vlans = excluded.reserved_vlans
+    -- Rows that stay as they are are not written (a facility of thousands changes a few at a time).
+    WHERE (plumb.hypervisors.vtep_ip, plumb.hypervisors.leaf, plumb.hypervisors.underlay_nic,
+           plumb.hypervisors.underlay_mtu, plumb.hypervisors.reserved_vlans)
+          IS DISTINCT FROM (excluded.vtep_ip, excluded.leaf, excluded.underlay_nic, excluded.underlay_mtu,
+                            excluded.reserved_vlans);
 
     INSERT INTO plumb.host_nics (hypervisor, name, pci_address, leaf_port, vf_limit, may_mix, can_stack_vlans, passthrough)
     SELECT n.hypervisor, n.name, n.pci_address, n.leaf_port, n.vf_limit, n.may_mix, n.can_stack_vlans, n.passthrough
     FROM plumb.facility_nics(p_doc) n
     ON CONFLICT (hypervisor, name) DO UPDATE
     SET pci_address = excluded.pci_address, leaf_port = excluded.leaf_port, vf_limit = excluded.vf_limit,
-        may_mix = excluded.may_mix, can_stack_vlans = excluded.can_stack_vlans, passthrough = excluded.passthrough;
+        may_mix = excluded.may_mix, can_stack_vlans = excluded.can_stack_vlans, passthrough = excluded.passthrough
+    WHERE (plumb.host_nics.pci_address, plumb.host_nics.leaf_port, plumb.host_nics.vf_limit, plumb.host_nics.may_mix,
+           plumb.host_nics.can_stack_vlans, plumb.host_nics.passthrough)
+          IS DISTINCT FROM (excluded.pci_address, excluded.leaf_port, excluded.vf_limit, excluded.may_mix,
+                            excluded.can_stack_vlans, excluded.passthrough);
 
     DELETE FROM plumb.host_nics o
     WHERE NOT EXISTS (SELECT 1 FROM plumb.facility_nics(p_doc) n WHERE n.hypervisor = o.hypervisor AND n.name = o.name);
