@@ -222,26 +222,15 @@ if [ -n "$guest_problem" ]; then
 else
     say "Guests: $guest_dir (QEMU with TCG: no KVM needed, each boot takes a minute or so on two cores)."
     say "The hypervisor manager asks Plumb how each NIC is attached:"
-    run plumbctl attachments A a1 --qemu ||
-        say "(this controller does not serve the hosts' attachments yet: the demo gives plumbctl the same facts from the
-   allocation, tap and MAC, and from the tap the agent made, its MTU)"
-    plumbctl status A --json | python3 -c '
-import json, subprocess, sys
-m = json.load(sys.stdin)
-out = []
-for vm in m["vms"]:
-    for nic in vm["nics"]:
-        link = json.loads(subprocess.check_output(["ip", "-n", sys.argv[1] + "-" + vm["hypervisor"], "-j", "link", "show", "dev", nic["tap"]]))[0]
-        out.append({"materialization": m["id"], "vm": vm["name"], "nic": nic["name"], "kind": "tap", "mac": nic["mac"],
-                    "mtu": link["mtu"], "tap": nic["tap"], "tap_ifindex": link["ifindex"]})
-json.dump(out, open(sys.argv[2], "w"))' "$prefix" "$work/attachments.json"
+    run plumbctl attachments A a1 --qemu
+    say "(the controller serves what hv1's agent reported once it applied A; GET"
+    say " /v1/materializations/A/vms/a1/attachments?format=qemu|libvirt|json renders the same.)"
     declare -A guest_address=([a1]=10.77.0.1 [a2]=10.77.0.2 [a4]=10.77.0.4)
     guest() {
         local vm=$1 key="A/$1/eth0"
         mkfifo "$work/$vm.in"
         local arguments
-        arguments=$(plumbctl attachments A "$vm" --qemu --from "$work/attachments.json")
-        [ "$vm" = a1 ] && { say "plumbctl attachments A a1 --qemu --from $work/attachments.json:"; printf '%s\n' "$arguments" | sed 's/^/     /'; }
+        arguments=$(plumbctl attachments A "$vm" --qemu)
         # Only eth0 of each guest is configured; a1's and a2's eth1 (the link network) stay down.
         eval "set -- $arguments"
         ip netns exec "$prefix-${host_of[$key]}" qemu-system-x86_64 -nographic -no-reboot -m 192 -accel tcg \

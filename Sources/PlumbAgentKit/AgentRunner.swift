@@ -19,7 +19,7 @@ public typealias LeafAgentRunner = DesiredStateRunner<LeafDesiredState>
 public final class DesiredStateRunner<Document: Equatable>: @unchecked Sendable {
     /// The host name this agent serves (`/v1/hosts/{name}` or `/v1/leaves/{name}`).
     public let host: String
-    /// How long the controller may hold a poll.
+    /// The longest the controller may hold a poll (each poll asks for up to a quarter less, drawn at random).
     public let wait: Duration
 
     private let client: ControllerClient
@@ -53,14 +53,14 @@ public final class DesiredStateRunner<Document: Equatable>: @unchecked Sendable 
 
     /// Runs the loop until ``stop()``; throws ``AgentRunnerError`` when retrying cannot help.
     public func run() throws {
-        var loop = DesiredStateLoop<Document>(backoff: backoff)
+        var loop = DesiredStateLoop<Document>(backoff: backoff, pollWait: wait)
         var action = loop.handle(.start)
         logger.info("agent started", metadata: ["host": "\(host)", "controller": "\(client.baseURL)"])
         while !stopSignal.isStopped {
             let event: DesiredStateLoop<Document>.Event
             switch action {
             case .poll(let after):
-                event = poll(after: after)
+                event = poll(after: after, wait: loop.nextPollWait())
             case .apply(let document):
                 event = apply(document)
             case .report(let report):
@@ -86,7 +86,7 @@ public final class DesiredStateRunner<Document: Equatable>: @unchecked Sendable 
         client.cancel()
     }
 
-    private func poll(after: Int64?) -> DesiredStateLoop<Document>.Event {
+    private func poll(after: Int64?, wait: Duration) -> DesiredStateLoop<Document>.Event {
         logger.debug("polling for desired state", metadata: ["after": "\(after.map(String.init) ?? "none")"])
         do {
             switch try fetch(after, wait) {

@@ -54,6 +54,10 @@ public struct DesiredStateLoop<Document: Equatable> {
     public private(set) var appliedGeneration: Int64?
     /// The retry delays; reset whenever the controller answers.
     public private(set) var backoff: Backoff
+    /// The longest a poll asks the controller to hold it.
+    public let pollWait: Duration
+    /// How much shorter than ``pollWait`` a poll's wait may be drawn, as a fraction of it (0 ... 1).
+    public let pollWaitJitter: Double
 
     private var random: any RandomNumberGenerator
     private var lastDocument: Document?
@@ -63,10 +67,31 @@ public struct DesiredStateLoop<Document: Equatable> {
 
     /// - Parameters:
     ///   - backoff: the retry delays while the controller is unreachable.
-    ///   - random: the jitter source for `backoff`.
-    public init(backoff: Backoff = Backoff(), random: some RandomNumberGenerator = SystemRandomNumberGenerator()) {
+    ///   - pollWait: the longest a poll asks the controller to hold it.
+    ///   - pollWaitJitter: how much shorter a poll's wait may be, as a fraction of `pollWait`.
+    ///   - random: the jitter source for `backoff` and the polls' waits.
+    /// - Precondition: `0 <= pollWaitJitter <= 1`.
+    public init(backoff: Backoff = Backoff(), pollWait: Duration = .seconds(60), pollWaitJitter: Double = 0.25,
+                random: some RandomNumberGenerator = SystemRandomNumberGenerator()) {
+        precondition((0...1).contains(pollWaitJitter), "PollLoop needs 0 <= pollWaitJitter <= 1")
         self.backoff = backoff
+        self.pollWait = pollWait
+        self.pollWaitJitter = pollWaitJitter
         self.random = random
+    }
+
+    /// The wait to ask for in the next ``Action/poll(after:)``: whole seconds (as the controller
+    /// takes them), uniform in `pollWait · (1 − pollWaitJitter) ... pollWait`. Agents that started
+    /// together — after a controller restart, a rack power-up, one change answered to all — then
+    /// time out and come back spread over that interval instead of all at once, every poll.
+    public mutating func nextPollWait() -> Duration {
+        let (wholeSeconds, attoseconds) = pollWait.components
+        let longest = max(0, wholeSeconds + (attoseconds > 0 ? 1 : 0))
+        let shortest = Int64((Double(longest) * (1 - pollWaitJitter)).rounded(.up))
+        guard longest > shortest else { return .seconds(longest) }
+        let fraction = Double(random.next() >> 11) / Double((UInt64(1) << 53) - 1)
+        let drawn = shortest + Int64((fraction * Double(longest - shortest + 1)).rounded(.down))
+        return .seconds(min(drawn, longest))
     }
 
     /// Takes one event and returns the one action to perform next.

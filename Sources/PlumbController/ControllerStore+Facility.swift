@@ -3,13 +3,17 @@ import PlumbPostgres
 
 extension ControllerStore {
     /// `PUT /v1/facility`: declares the whole facility. Idempotent; refuses (409, naming the field and
-    /// what uses it) any change to something in use; raises the generation of hosts whose facts changed.
+    /// what uses it) any change to something in use, and any change that would lower a live network's
+    /// MTU (``NetworkMTU/loweringRefusal(_:in:)`` says why); raises the generation of hosts whose facts changed.
     @discardableResult
     public func putFacility(_ facility: Facility, actor: String = "admin") async throws -> Facility {
         let valid = try FacilityValidation.validate(facility)
         let document = try Self.json(valid)
         try await change { connection in
-            try connection.query("SELECT plumb.put_facility($1::jsonb, $2)", [document, actor])
+            let networks = try Self.document([NetworkMTU.StoredNetwork].self, connection,
+                                             "SELECT plumb.put_facility($1::jsonb, $2) AS result", [document, actor])
+            // Thrown inside the transaction: the facility just written is rolled back.
+            if let refusal = NetworkMTU.loweringRefusal(networks ?? [], in: valid) { throw refusal }
         }
         return valid
     }

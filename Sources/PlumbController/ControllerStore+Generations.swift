@@ -2,7 +2,8 @@ import PlumbPostgres
 
 /// What the store's generation listener reports.
 public enum GenerationEvent: Sendable, Equatable {
-    /// A host's generation rose, in a change committed through any controller on this database.
+    /// A host's generation rose, in a change committed through any controller on this database
+    /// (one notification may announce many hosts: each comes as an event of its own).
     case rose(GenerationNotice)
     /// The listener (re)connected: rises may have gone unannounced before this point, so anything
     /// waiting for one should look again.
@@ -24,11 +25,11 @@ extension ControllerStore {
             case .connected:
                 continuation.yield(.listening)
             case .notification(_, let payload):
-                guard let notice = GenerationNotice(payload: payload) else {
-                    logger.warning("unexpected generation notice", metadata: ["payload": "\(payload)"])
+                guard let notices = GenerationNotice.all(in: payload) else {
+                    logger.warning("unexpected generation notice", metadata: ["payload": "\(payload.prefix(200))"])
                     return
                 }
-                continuation.yield(.rose(notice))
+                for notice in notices { continuation.yield(.rose(notice)) }
             }
         }
         continuation.onTermination = { _ in listener.stop() }

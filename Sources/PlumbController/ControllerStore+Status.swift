@@ -2,7 +2,8 @@ import PlumbModel
 import PlumbPostgres
 
 extension ControllerStore {
-    /// `PUT /v1/hosts/{name}/status`: records what the host applied, and ends the quarantine of
+    /// `PUT /v1/hosts/{name}/status`: records what the host applied and how it attached its VM NICs (replacing what
+    /// it reported before; served in its materializations once it applied them), and ends the quarantine of
     /// identifiers it no longer holds (those released at or before the applied generation).
     public func reportStatus(_ host: HostKey, report: HostStatusReport) async throws {
         guard report.appliedGeneration >= 0 else {
@@ -10,11 +11,12 @@ extension ControllerStore {
         }
         let errors = try Self.json(report.errors)
         let inventory = try report.inventory.map { try Self.json($0) }
+        let attachments = try Self.json(report.attachments ?? [])
         let actor = host.description
         try await change { connection in
-            try connection.query("SELECT plumb.report_status($1, $2, $3, $4::jsonb, $5::jsonb, $6, $7)",
+            try connection.query("SELECT plumb.report_status($1, $2, $3, $4::jsonb, $5::jsonb, $6, $7::jsonb, $8)",
                                  [host.kind.rawValue, host.name, report.appliedGeneration, errors, inventory,
-                                  report.agentVersion, actor])
+                                  report.agentVersion, attachments, actor])
         }
     }
 

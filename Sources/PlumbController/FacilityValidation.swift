@@ -5,7 +5,7 @@ import PlumbModel
 /// names, unknown leaves, ranges with first above last, overlaps) is a 422, both naming the field.
 /// What is in use is checked by the database when the facility is written (409).
 public enum FacilityValidation {
-    /// Underlay MTUs accepted.
+    /// Underlay MTUs (and leaves' MTUs) accepted.
     public static let mtuRange = 1280...9216
     /// Most VFs one PF may declare.
     public static let maximumVFLimit = 2048
@@ -36,6 +36,9 @@ public enum FacilityValidation {
                 throw APIError.inconsistent("\(field).vlan_range", "first must not be above last")
             }
             try checkTags(leaf.reservedVlans, field: "\(field).reserved_vlans")
+            if let mtu = leaf.mtu, !mtuRange.contains(mtu) {
+                throw APIError.invalid("\(field).mtu", "must lie within \(mtuRange.lowerBound)...\(mtuRange.upperBound)")
+            }
         }
 
         var names = Set<String>()

@@ -21,8 +21,7 @@ extension ControllerAPI {
     /// `GET /metrics`: Prometheus text.
     func metricsText() async throws -> Response {
         let text = metrics.exposition(pools: try await store.poolUsage(), hosts: try await store.hosts(),
-                                      heldPolls: await waiters.heldCount)
-        return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                        body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+                                      heldPolls: await waiters.heldCount) + (await documents.exposition())
+        return .text(text, contentType: "text/plain; version=0.0.4; charset=utf-8")
     }
 }

@@ -9,6 +9,7 @@ struct ControllerAPI: Sendable {
     let store: ControllerStore
     let authenticator: Authenticator
     let waiters: GenerationWaiters
+    let documents: DesiredDocuments
     let metrics: ControllerMetrics
     let configuration: ControllerServerConfiguration
 
@@ -34,6 +35,8 @@ struct ControllerAPI: Sendable {
             return try .json(answer.materialization, status: answer.created ? .created : .ok)
         case .getMaterialization:
             return try .json(try await store.materialization(id: try materializationID(context)))
+        case .vmAttachments:
+            return try await vmAttachments(request, context)
         case .deleteMaterialization:
             try await store.dematerialize(id: try materializationID(context), actor: caller.actor)
             return .empty(.noContent)
@@ -41,10 +44,10 @@ struct ControllerAPI: Sendable {
             return try .json(try await store.hosts())
         case .hostDesired:
             let host = HostKey.hypervisor(try required(name))
-            return try await desired(host, caller: caller, request) { try await store.hostDesiredState(host: host.name) }
+            return try await desired(host, caller: caller, request)
         case .leafDesired:
             let host = HostKey.leaf(try required(name))
-            return try await desired(host, caller: caller, request) { try await store.leafDesiredState(leaf: host.name) }
+            return try await desired(host, caller: caller, request)
         case .putHostStatus:
             let report = try StatusReportValidation.validate(try await body(HostStatusReport.self, request))
             let host = try await reportingHost(try required(name), caller: caller, request)

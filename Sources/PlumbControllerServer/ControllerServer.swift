@@ -34,12 +34,13 @@ public struct ControllerServer: Service {
 
     public func run() async throws {
         let waiters = GenerationWaiters()
+        let documents = DesiredDocuments(store: store, capacity: configuration.documentCacheBytes)
         let api = ControllerAPI(
             store: store,
             authenticator: Authenticator(adminToken: configuration.adminToken, cogsToken: configuration.cogsToken) { [store] token in
                 try await store.authenticate(hostToken: token)
             },
-            waiters: waiters, metrics: metrics, configuration: configuration)
+            waiters: waiters, documents: documents, metrics: metrics, configuration: configuration)
         let router = Router()
         router.add(middleware: HeadMiddleware())
         router.add(middleware: AccessLogMiddleware(metrics: metrics))
@@ -58,8 +59,10 @@ public struct ControllerServer: Service {
         let onListening = self.onListening
         let application = Application(
             router: router,
+            // Thousands of agents reconnect at once after a restart: a SYN the full accept queue drops is
+            // retried by the client only a second later, so the queue is made as long as the kernel allows.
             configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port),
-                                                    serverName: "plumb-controller"),
+                                                    serverName: "plumb-controller", backlog: 4096),
             onServerRunning: { channel in
                 let address = channel.localAddress
                 await onListening(address?.ipAddress ?? "?", address?.port ?? 0)
@@ -68,7 +71,7 @@ public struct ControllerServer: Service {
         // Shut down in reverse order: the watcher first (long polls answer 304), then the HTTP server.
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
             services: [.init(service: application), .init(service: GenerationWatcher(store: store, waiters: waiters,
-                                                                                    logger: logger))],
+                                                                                    documents: documents, logger: logger))],
             logger: logger))
         try await group.run()
     }

@@ -12,14 +12,18 @@ public struct ControllerServerConfiguration: Sendable {
     public var maximumBodySize: Int
     /// How long `/healthz` waits for the database before answering 503.
     public var healthTimeout: Duration
+    /// The most bytes of desired-state documents kept encoded for the long polls (default 64 MiB).
+    public var documentCacheBytes: Int
 
     public init(host: String = "127.0.0.1", port: Int = 8470, adminToken: String, cogsToken: String,
-                maximumBodySize: Int = 4 * 1024 * 1024, healthTimeout: Duration = .seconds(3)) {
+                maximumBodySize: Int = 4 * 1024 * 1024, healthTimeout: Duration = .seconds(3),
+                documentCacheBytes: Int = 64 * 1024 * 1024) {
         self.host = host
         self.port = port
         self.adminToken = adminToken
         self.cogsToken = cogsToken
         self.maximumBodySize = maximumBodySize
         self.healthTimeout = healthTimeout
+        self.documentCacheBytes = documentCacheBytes
     }
 }

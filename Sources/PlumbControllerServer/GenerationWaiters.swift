@@ -29,6 +29,9 @@ public actor GenerationWaiters {
     }
 
     private var waiters: [UInt64: Waiter] = [:]
+    /// The waiters of each host, so a notice touches only its host's waiters (a burst of thousands of
+    /// notices would otherwise visit every waiter for each).
+    private var byHost: [HostKey: Set<UInt64>] = [:]
     private var nextID: UInt64 = 0
     private var isShutDown = false
 
@@ -44,19 +47,20 @@ public actor GenerationWaiters {
     public func register(host: HostKey, after: Int64) -> Ticket {
         nextID += 1
         waiters[nextID] = Waiter(host: host, after: after, pending: isShutDown ? .shuttingDown : nil)
+        byHost[host, default: []].insert(nextID)
         return Ticket(id: nextID)
     }
 
     /// Forgets a waiter that will not wait (its answer was already there).
     public func cancel(_ ticket: Ticket) {
-        waiters[ticket.id] = nil
+        forget(ticket.id)
     }
 
     /// Waits until the waiter is woken or `timeout` passes; the ticket is used up.
     public func wait(_ ticket: Ticket, timeout: Duration) async -> Wake {
         guard let waiter = waiters[ticket.id] else { return .changed }
         if let pending = waiter.pending {
-            waiters[ticket.id] = nil
+            forget(ticket.id)
             return pending
         }
         let timer = Task { [weak self] in
@@ -75,7 +79,7 @@ public actor GenerationWaiters {
 
     /// Wakes the waiters of the notice's host that have less than its generation.
     public func notify(_ notice: GenerationNotice) {
-        for (id, waiter) in waiters where waiter.host == notice.host && notice.generation > waiter.after {
+        for id in byHost[notice.host] ?? [] where notice.generation > waiters[id]?.after ?? .max {
             resume(id, .changed)
         }
     }
@@ -98,11 +102,17 @@ public actor GenerationWaiters {
     private func resume(_ id: UInt64, _ wake: Wake) {
         guard var waiter = waiters[id] else { return }
         if let continuation = waiter.continuation {
-            waiters[id] = nil
+            forget(id)
             continuation.resume(returning: wake)
         } else if waiter.pending == nil {
             waiter.pending = wake
             waiters[id] = waiter
         }
+    }
+
+    private func forget(_ id: UInt64) {
+        guard let waiter = waiters.removeValue(forKey: id) else { return }
+        byHost[waiter.host]?.remove(id)
+        if byHost[waiter.host]?.isEmpty == true { byHost[waiter.host] = nil }
     }
 }

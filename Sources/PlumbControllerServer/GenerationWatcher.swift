@@ -3,7 +3,7 @@ import PlumbController
 import ServiceLifecycle
 
 /// Feeds the store's generation notices (one `LISTEN plumb_generation` connection per controller)
-/// to ``GenerationWaiters``.
+/// to ``GenerationWaiters`` and ``DesiredDocuments``.
 ///
 /// Every controller replica on a database runs one, so a change committed through any replica
 /// wakes the long polls held by all of them. On graceful shutdown it ends every long poll (they
@@ -11,16 +11,19 @@ import ServiceLifecycle
 public struct GenerationWatcher: Service {
     private let store: ControllerStore
     private let waiters: GenerationWaiters
+    private let documents: DesiredDocuments
     private let logger: Logger
 
-    public init(store: ControllerStore, waiters: GenerationWaiters, logger: Logger) {
+    public init(store: ControllerStore, waiters: GenerationWaiters, documents: DesiredDocuments, logger: Logger) {
         self.store = store
         self.waiters = waiters
+        self.documents = documents
         self.logger = logger
     }
 
     public func run() async throws {
         let waiters = self.waiters
+        let documents = self.documents
         let logger = self.logger
         let events = store.generationEvents()
         let delivery = Task {
@@ -28,8 +31,11 @@ public struct GenerationWatcher: Service {
                 switch event {
                 case .listening:
                     logger.debug("listening for generation notices")
+                    await documents.invalidateAll()
                     await waiters.wakeAll()
                 case .rose(let notice):
+                    // The documents first: a woken poll asks for the announced generation.
+                    await documents.announce(notice)
                     await waiters.notify(notice)
                 }
             }

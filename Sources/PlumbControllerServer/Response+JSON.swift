@@ -21,6 +21,11 @@ extension Response {
                         body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
     }
 
+    /// A text response (rendered attachments).
+    static func text(_ text: String, contentType: String) -> Response {
+        Response(status: .ok, headers: [.contentType: contentType], body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+    }
+
     /// A response without a body (204, 304).
     static func empty(_ status: HTTPResponse.Status) -> Response {
         Response(status: status)

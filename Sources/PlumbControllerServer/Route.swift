@@ -8,7 +8,7 @@ public struct Route: Sendable, Hashable, CustomStringConvertible {
     /// What the route does; the server's dispatch switches over it, so every route has a handler.
     public enum Endpoint: String, Sendable, CaseIterable {
         case putFacility, getFacility
-        case putMaterialization, getMaterialization, deleteMaterialization, listMaterializations
+        case putMaterialization, getMaterialization, deleteMaterialization, listMaterializations, vmAttachments
         case hostDesired, leafDesired, putHostStatus, listHosts, issueHostToken, forceRelease
         case auditVNI
         case health, metrics
@@ -57,6 +57,7 @@ public struct Route: Sendable, Hashable, CustomStringConvertible {
         Route(.putMaterialization, "PUT", "/v1/materializations/{id}", .cogs),
         Route(.getMaterialization, "GET", "/v1/materializations/{id}", .cogs),
         Route(.deleteMaterialization, "DELETE", "/v1/materializations/{id}", .cogs),
+        Route(.vmAttachments, "GET", "/v1/materializations/{id}/vms/{vm}/attachments", .cogs),
         Route(.listHosts, "GET", "/v1/hosts", .cogs),
         Route(.hostDesired, "GET", "/v1/hosts/{name}/desired", .ownHostReads(.hypervisor)),
         Route(.putHostStatus, "PUT", "/v1/hosts/{name}/status", .ownHostReports),

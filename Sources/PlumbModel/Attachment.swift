@@ -82,3 +82,23 @@ extension Attachment {
         return pciAddress
     }
 }
+
+extension Materialization {
+    /// One VM's attachments, as its hypervisor reported them: what `GET /v1/materializations/{id}/vms/{vm}/attachments`
+    /// renders and `plumbctl attachments` prints.
+    public struct VMAttachments: Equatable, Sendable {
+        public var vm: VM
+        /// Every NIC's attachment, in the VM's NIC order, for the NICs that have one.
+        public var attachments: [Attachment]
+        /// The NICs whose attachment the hypervisor has not reported yet (or not for the generation this
+        /// materialization needs): nothing should be rendered while any is left.
+        public var unreported: [String]
+    }
+
+    /// The attachments of VM `name`; nil if this materialization has no such VM.
+    public func attachments(ofVM name: String) -> VMAttachments? {
+        guard let vm = vms.first(where: { $0.name == name }) else { return nil }
+        return VMAttachments(vm: vm, attachments: vm.nics.compactMap(\.attachment),
+                             unreported: vm.nics.filter { $0.attachment == nil }.map(\.name))
+    }
+}

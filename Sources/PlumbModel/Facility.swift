@@ -38,12 +38,16 @@ public struct Facility: Codable, Equatable, Sendable {
         public var vlanRange: NumberRange
         /// Tags inside the range that are never handed out.
         public var reservedVlans: [Int]
+        /// The largest MTU the leaf passes for the networks of the VFs and passthrough NICs behind it (their
+        /// frames cross it before its VTEP); nil: no limit beyond the hypervisors' overlay MTU.
+        public var mtu: Int?
 
-        public init(name: String, vtepIp: IPv4Address, vlanRange: NumberRange, reservedVlans: [Int] = []) {
+        public init(name: String, vtepIp: IPv4Address, vlanRange: NumberRange, reservedVlans: [Int] = [], mtu: Int? = nil) {
             self.name = name
             self.vtepIp = vtepIp
             self.vlanRange = vlanRange
             self.reservedVlans = reservedVlans
+            self.mtu = mtu
         }
 
         public init(from decoder: Decoder) throws {
@@ -52,6 +56,7 @@ public struct Facility: Codable, Equatable, Sendable {
             vtepIp = try container.decode(IPv4Address.self, forKey: .vtepIp)
             vlanRange = try container.decode(NumberRange.self, forKey: .vlanRange)
             reservedVlans = try container.decodeIfPresent([Int].self, forKey: .reservedVlans) ?? []
+            mtu = try container.decodeIfPresent(Int.self, forKey: .mtu)
         }
     }
 

@@ -106,7 +106,7 @@ public struct Materialization: Codable, Equatable, Sendable {
         public var vni: Int
         public var allowLocal: Bool
         public var guestVlans: Bool
-        /// The network's one MTU, the same on every host and leaf that carries it; nil until the controller computes it.
+        /// The network's one MTU, the same on every host and leaf that carries it; nil for a network without NICs.
         public var mtu: Int?
 
         public init(name: String, vni: Int, allowLocal: Bool, guestVlans: Bool, mtu: Int? = nil) {
@@ -145,10 +145,10 @@ public struct Materialization: Codable, Equatable, Sendable {
         public var vfIndex: Int?
         public var vlan: Int?
         public var vlanProtocol: VLANProtocol?
-        /// The MTU the guest must use on this NIC (its network's); nil until the controller computes it.
+        /// The MTU the guest must use on this NIC: its network's `mtu`.
         public var mtu: Int?
         /// How the hypervisor attached this NIC (tap and ifindex, VF PCI address and IOMMU group, …), as its agent
-        /// reported it once it applied the NIC; nil before that (or from a controller that does not serve it yet).
+        /// reported it once it applied the generation this materialization needs there; nil before that.
         public var attachment: Attachment?
 
         public init(name: String, network: String, mechanism: Mechanism, mac: MACAddress? = nil, tap: String? = nil,

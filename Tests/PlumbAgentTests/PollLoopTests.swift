@@ -109,4 +109,22 @@ final class PollLoopTests: XCTestCase {
         let garbled = ControllerResponseError(method: "GET", path: "/v1/hosts/hv1/desired", status: 200, message: "not JSON")
         XCTAssertEqual(PollLoop.Failure(garbled), .invalidResponse(garbled.description))
     }
+
+    func testPollWaitsAreJitteredWithinAQuarterBelowTheWait() {
+        // The generator's extremes give the interval's ends.
+        var low = PollLoop(pollWait: .seconds(60), random: FixedRandom([0]))
+        XCTAssertEqual(low.nextPollWait(), .seconds(45))
+        var high = PollLoop(pollWait: .seconds(60), random: FixedRandom([.max]))
+        XCTAssertEqual(high.nextPollWait(), .seconds(60))
+        // Varied draws stay within the interval, in whole seconds, and do spread.
+        var loop = PollLoop(pollWait: .seconds(60), random: SeededRandom(state: 13))
+        let waits = (0..<1000).map { _ in loop.nextPollWait() }
+        XCTAssertTrue(waits.allSatisfy { $0 >= .seconds(45) && $0 <= .seconds(60) && $0.components.attoseconds == 0 })
+        XCTAssertEqual(Set(waits).count, 16, "every whole second from 45 to 60 is drawn")
+        // No jitter asked for, or a wait too short to shorten: the wait itself.
+        var exact = PollLoop(pollWait: .seconds(30), pollWaitJitter: 0, random: FixedRandom([0]))
+        XCTAssertEqual(exact.nextPollWait(), .seconds(30))
+        var short = PollLoop(pollWait: .seconds(1), random: FixedRandom([0]))
+        XCTAssertEqual(short.nextPollWait(), .seconds(1))
+    }
 }

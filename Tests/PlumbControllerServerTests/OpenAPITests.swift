@@ -137,6 +137,20 @@ final class OpenAPITests: ServerTestCase {
                                     body: try PlumbJSON.encode(failing)).status, 204)
         let failed = try exchange("GET", "/v1/materializations/{id}", "/v1/materializations/doc")
         XCTAssertEqual(try PlumbJSON.decode(Materialization.self, from: failed.body).status.state, .failed)
+        // The attachments route: 409 until reported, 404 for an unknown materialization, then the reported list.
+        let attachmentsPath = "/v1/materializations/{id}/vms/{vm}/attachments"
+        XCTAssertEqual(try exchange("GET", attachmentsPath, "/v1/materializations/doc/vms/vm/attachments").status, 409)
+        XCTAssertEqual(try exchange("GET", attachmentsPath, "/v1/materializations/none/vms/vm/attachments").status, 404)
+        let attached = HostStatusReport(appliedGeneration: failing.appliedGeneration, attachments: doc.vms[0].nics.map { nic in
+            nic.tap == nil
+                ? Attachment(materialization: "doc", vm: "vm", nic: nic.name, kind: nic.mechanism == .vfio ? .vf : .passthrough,
+                             mac: nic.mac, pciAddress: PCIAddress("0000:01:00.4"), iommuGroup: 7)
+                : Attachment(materialization: "doc", vm: "vm", nic: nic.name, kind: .tap, mac: nic.mac, mtu: nic.mtu, tap: nic.tap,
+                             tapIfindex: 5)
+        })
+        XCTAssertEqual(try exchange("PUT", "/v1/hosts/{name}/status", "/v1/hosts/hv0/status", token: hostToken,
+                                    body: try PlumbJSON.encode(attached)).status, 204)
+        XCTAssertEqual(try exchange("GET", attachmentsPath, "/v1/materializations/doc/vms/vm/attachments?format=json").status, 200)
         XCTAssertEqual(try exchange("GET", "/v1/hosts", "/v1/hosts", token: Self.cogsToken).status, 200)
         XCTAssertEqual(try exchange("GET", "/v1/hosts", "/v1/hosts", token: nil).status, 401)
         XCTAssertEqual(try exchange("POST", "/v1/hosts/{name}/force-release", "/v1/hosts/hv1/force-release", token: Self.cogsToken).status, 403)

@@ -64,6 +64,14 @@ final class ServerUnitTests: XCTestCase {
         }
     }
 
+    func testCompactPayloadsListManyHosts() {
+        XCTAssertEqual(GenerationNotice.all(in: "hypervisor:hv0:12 leaf:a:b:3"),
+                       [GenerationNotice(host: .hypervisor("hv0"), generation: 12), GenerationNotice(host: .leaf("a:b"), generation: 3)])
+        XCTAssertEqual(GenerationNotice.all(in: "hypervisor:hv0:12"), [GenerationNotice(host: .hypervisor("hv0"), generation: 12)])
+        XCTAssertNil(GenerationNotice.all(in: "hypervisor:hv0:12 switch:x:1"))
+        XCTAssertNil(GenerationNotice.all(in: ""))
+    }
+
     func testWaitersWakeOnTheirHostsRiseOnly() async {
         let waiters = GenerationWaiters()
         let hv0 = await waiters.register(host: .hypervisor("hv0"), after: 5)

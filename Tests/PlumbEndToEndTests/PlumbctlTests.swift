@@ -73,14 +73,15 @@ final class PlumbctlTests: XCTestCase {
         XCTAssertEqual(status.status, 0, status.errors)
         XCTAssertEqual(try PlumbJSON.decode(Materialization.self, from: Data(status.output.utf8)).vms, stored.vms)
 
-        // The agents report attachments, but this controller does not serve them yet: plumbctl says so and renders
-        // nothing (exit 75, "try again later"); an unknown VM is refused.
+        // The agents reported their attachments and the controller serves them now that A is ready: plumbctl renders
+        // them (the tap, MAC and the network's MTU); an unknown VM is refused.
         let vm = try XCTUnwrap(stored.vms.first)
+        let reported = vm.nics.compactMap(\.attachment)
+        XCTAssertEqual(reported.map(\.tap), vm.nics.map(\.tap))
+        XCTAssertEqual(reported.map(\.mtu), vm.nics.map(\.mtu))
         let attachments = try plumbctl(["attachments", "A", vm.name, "--libvirt"], controller: controller)
-        XCTAssertEqual(attachments.status, 75, attachments.errors)
-        XCTAssertEqual(attachments.output, "")
-        XCTAssertTrue(attachments.errors.contains("hypervisor \(vm.hypervisor) has not reported the attachment of \(vm.name)'s NIC"),
-                      attachments.errors)
+        XCTAssertEqual(attachments.status, 0, attachments.errors)
+        XCTAssertEqual(attachments.output, try Attachment.libvirtXML(reported))
         let unknown = try plumbctl(["attachments", "A", "no-such-vm"], controller: controller)
         XCTAssertEqual(unknown.status, 1)
         XCTAssertTrue(unknown.errors.contains("has no VM 'no-such-vm'"), unknown.errors)

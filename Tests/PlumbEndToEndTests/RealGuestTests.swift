@@ -5,8 +5,8 @@ import XCTest
 
 /// Real VMs on Plumb's plumbing: QEMU guests (TCG, direct kernel boot of Debian's kernel, see
 /// `scripts/guest-image.sh`) started on the test bed's hypervisors with exactly the NIC arguments Plumb renders
-/// (`Attachment.qemuArguments`), built from what the controller answered (tap, MAC) and what the hypervisor has
-/// (the tap's MTU, while the controller does not send a network MTU yet).
+/// (`Attachment.qemuArguments`) from the attachments the controller serves: what each hypervisor's agent reported
+/// (tap, ifindex, MAC, the network's MTU) once it applied the materialization.
 ///
 /// Four guests, booted once, several checks each: v1 and v3 on hv1, v2 on hv2 in experiment V (network `lan`,
 /// isolated; `local`, allowing local traffic, for v1 and v3); w1 on hv2 in experiment W, on the same guest subnet.
@@ -41,17 +41,22 @@ final class RealGuestTests: XCTestCase {
         let w = try bed.materialize("W", MaterializationSpec(
             networks: [.init(name: "lan")], vms: [.init(name: "w1", hypervisor: "hv2", nics: [.init(name: "eth0", network: "lan")])]))
 
-        // The handoff: tap and MAC from the controller's answer, the MTU from the network (once the controller sends
-        // it) or else from the tap the agent made; rendered by Plumb, passed to QEMU unchanged.
+        // The handoff: each NIC's attachment as the controller serves it once the hypervisor applied the
+        // materialization (GET /v1/materializations/ID); rendered by Plumb, passed to QEMU unchanged. The route
+        // that renders renders the same.
         func attachments(_ vm: Materialization.VM, of materialization: Materialization) throws -> [Attachment] {
-            try vm.nics.map { nic in
-                let tap = try XCTUnwrap(nic.tap)
-                let tapLink = try XCTUnwrap(try NetworkNamespace.objects(NetworkNamespace.Command.run(
-                    "ip", ["-n", bed.testbed.namespace(vm.hypervisor), "-j", "link", "show", "dev", tap]).standardOutput).first)
-                let mtu = nic.mtu ?? materialization.networks.first { $0.name == nic.network }?.mtu ?? (tapLink["mtu"] as? Int)
-                return Attachment(materialization: materialization.id, vm: vm.name, nic: nic.name, kind: .tap, mac: nic.mac,
-                                  mtu: mtu, tap: tap, tapIfindex: tapLink["ifindex"] as? Int)
+            let found = try XCTUnwrap(materialization.attachments(ofVM: vm.name))
+            XCTAssertEqual(found.unreported, [], "\(materialization.id)/\(vm.name): the controller serves every NIC's attachment once ready")
+            for (nic, attachment) in zip(vm.nics, found.attachments) {
+                XCTAssertEqual(attachment.tap, nic.tap)
+                XCTAssertEqual(attachment.mac, nic.mac)
+                XCTAssertEqual(attachment.mtu, nic.mtu, "the tap has the network's MTU")
             }
+            let rendered = try bed.controller.client(token: bed.controller.adminToken).http.send(
+                method: "GET", url: bed.controller.baseURL + "/v1/materializations/\(materialization.id)/vms/\(vm.name)/attachments?format=qemu")
+            XCTAssertEqual(rendered.status, 200)
+            XCTAssertEqual(String(decoding: rendered.body, as: UTF8.self), try Attachment.qemuShellText(found.attachments))
+            return found.attachments
         }
         let addresses: [String: [String: String]] = [
             "v1": ["eth0": "10.77.0.1/24", "eth1": "10.78.0.1/24"], "v2": ["eth0": "10.77.0.2/24"],
@@ -72,7 +77,8 @@ final class RealGuestTests: XCTestCase {
         print("real guests booted: \(bootTimes.joined(separator: ", "))")
         let (v1, v2, v3, w1) = (byName["v1"]!, byName["v2"]!, byName["v3"]!, byName["w1"]!)
         let mtu = try XCTUnwrap(mtus["v1"])
-        XCTAssertEqual(mtu, 1450, "underlay 1500 minus the VXLAN overhead, while the controller sends no MTU")
+        XCTAssertEqual(mtu, 1450, "underlay 1500 minus the VXLAN overhead")
+        XCTAssertEqual(v.networks.map(\.mtu), [1450, 1450], "the network's MTU as the controller decided it")
 
         // The guest took its MTU from host_mtu: nothing in it set one.
         for guest in guests { XCTAssertEqual(try guest.run("cat /sys/class/net/eth0/mtu").output.trimmed, "\(mtu)", guest.name) }

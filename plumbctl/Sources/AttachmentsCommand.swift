@@ -62,18 +62,18 @@ struct AttachmentsCommand: ParsableCommand {
     /// Every NIC's attachment of VM `name`, in the VM's NIC order; a failure naming the NICs whose attachment the
     /// host has not reported.
     static func attachments(of name: String, in materialization: Materialization) throws -> [Attachment] {
-        guard let vm = materialization.vms.first(where: { $0.name == name }) else {
+        guard let found = materialization.attachments(ofVM: name) else {
             let names = materialization.vms.map(\.name).joined(separator: ", ")
             throw CommandFailure(code: .refused, message: "materialization \(materialization.id) has no VM '\(name)' (its VMs: \(names))")
         }
-        let missing = vm.nics.filter { $0.attachment == nil }.map(\.name)
+        let missing = found.unreported
         guard missing.isEmpty else {
             throw CommandFailure(code: .timedOut, message: """
-                hypervisor \(vm.hypervisor) has not reported the attachment of \(name)'s NIC\(missing.count == 1 ? "" : "s") \
+                hypervisor \(found.vm.hypervisor) has not reported the attachment of \(name)'s NIC\(missing.count == 1 ? "" : "s") \
                 \(missing.joined(separator: ", ")) yet (materialization \(materialization.id) is \
                 \(materialization.status.state.rawValue)); nothing rendered
                 """)
         }
-        return vm.nics.compactMap(\.attachment)
+        return found.attachments
     }
 }

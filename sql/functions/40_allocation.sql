@@ -131,7 +131,7 @@ BEGIN
     RETURN jsonb_build_object('snapshot', jsonb_build_object(
         'hypervisors', coalesce((
             SELECT jsonb_agg(jsonb_build_object(
-                       'name', h.name, 'leaf', h.leaf, 'underlay_nic', h.underlay_nic,
+                       'name', h.name, 'leaf', h.leaf, 'underlay_nic', h.underlay_nic, 'underlay_mtu', h.underlay_mtu,
                        'has_virtio', EXISTS (SELECT 1 FROM plumb.vm_nics n WHERE n.hypervisor = h.name AND n.mechanism = 'virtio'),
                        'nics', coalesce((
                            SELECT jsonb_agg(jsonb_build_object(
@@ -147,7 +147,7 @@ BEGIN
             FROM plumb.hypervisors h WHERE h.name = ANY (p_hypervisors)), '[]'),
         'leaves', coalesce((
             SELECT jsonb_agg(jsonb_build_object(
-                       'name', l.name, 'vlan_first', l.vlan_first, 'vlan_last', l.vlan_last,
+                       'name', l.name, 'vlan_first', l.vlan_first, 'vlan_last', l.vlan_last, 'mtu', l.mtu,
                        'reserved_vlans', to_jsonb(l.reserved_vlans || ARRAY(SELECT unnest(h.reserved_vlans) FROM plumb.hypervisors h
                                                                              WHERE h.leaf = l.name)),
                        'used_vlans', coalesce((SELECT jsonb_agg(v.vlan) FROM plumb.network_vlans v WHERE v.leaf = l.name), '[]')))
@@ -172,9 +172,10 @@ DECLARE
 BEGIN
     INSERT INTO plumb.materializations (id, spec, created_by) VALUES (p_id, p_spec, p_actor) RETURNING mid INTO v_mid;
 
-    INSERT INTO plumb.networks (mid, name, ordinal, vni, allow_local, guest_vlans)
-    SELECT v_mid, n.name, n.ordinal, n.vni, n.allow_local, n.guest_vlans
-    FROM jsonb_to_recordset(p_plan->'networks') AS n (name text, ordinal int, vni int, allow_local boolean, guest_vlans boolean);
+    INSERT INTO plumb.networks (mid, name, ordinal, vni, allow_local, guest_vlans, mtu)
+    SELECT v_mid, n.name, n.ordinal, n.vni, n.allow_local, n.guest_vlans, n.mtu
+    FROM jsonb_to_recordset(p_plan->'networks') AS n (name text, ordinal int, vni int, allow_local boolean, guest_vlans boolean,
+                                                      mtu int);
 
     INSERT INTO plumb.network_vlans (mid, network, leaf, vlan)
     SELECT v_mid, v.network, v.leaf, v.vlan FROM jsonb_to_recordset(p_plan->'vlans') AS v (network text, leaf text, vlan int);

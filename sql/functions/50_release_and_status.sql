@@ -15,7 +15,9 @@ $$;
 
 -- One materialization as stored, for the controller to answer it (Materialization+Plan.swift builds
 -- the wire document from it, as from a fresh allocation): its id and spec, its networks and NICs in
--- the allocator's plan form (AllocationPlan.swift), and its readiness.
+-- the allocator's plan form (AllocationPlan.swift), its readiness, and the attachments its
+-- hypervisors reported for its NICs, each once that hypervisor has applied the generation this
+-- materialization needs there (before that, what it reported is about an older document).
 CREATE FUNCTION plumb.materialization_record(p_mid bigint, p_unresponsive_after interval)
 RETURNS jsonb LANGUAGE sql STABLE AS $$
     SELECT jsonb_build_object(
@@ -23,8 +25,8 @@ RETURNS jsonb LANGUAGE sql STABLE AS $$
         'spec', m.spec,
         'plan', jsonb_build_object(
             'networks', coalesce((
-                SELECT jsonb_agg(jsonb_build_object('ordinal', n.ordinal, 'name', n.name, 'vni', n.vni,
-                                                    'allow_local', n.allow_local, 'guest_vlans', n.guest_vlans)
+                SELECT jsonb_agg(jsonb_strip_nulls(jsonb_build_object('ordinal', n.ordinal, 'name', n.name, 'vni', n.vni,
+                                                    'allow_local', n.allow_local, 'guest_vlans', n.guest_vlans, 'mtu', n.mtu))
                                  ORDER BY n.ordinal)
                 FROM plumb.networks n WHERE n.mid = m.mid), '[]'),
             'vlans', coalesce((
@@ -41,6 +43,14 @@ RETURNS jsonb LANGUAGE sql STABLE AS $$
                 FROM plumb.vm_nics n
                 LEFT JOIN plumb.host_nics hn ON hn.hypervisor = n.hypervisor AND hn.name = n.pf
                 WHERE n.mid = m.mid), '[]')),
+        'attachments', coalesce((
+            SELECT jsonb_agg(a.attachment ORDER BY n.vm_ordinal, n.nic_ordinal)
+            FROM plumb.vm_nics n
+            JOIN plumb.materialization_hosts mh ON mh.mid = n.mid AND mh.kind = 'hypervisor' AND mh.host = n.hypervisor
+            JOIN plumb.hosts h ON h.kind = 'hypervisor' AND h.name = n.hypervisor
+            JOIN plumb.vm_nic_attachments a ON a.hypervisor = n.hypervisor AND a.materialization = m.id
+                                           AND a.vm = n.vm AND a.nic = n.nic
+            WHERE n.mid = m.mid AND h.applied_generation >= mh.required_generation), '[]'),
         'status', plumb.materialization_status(m.mid, p_unresponsive_after))
     FROM plumb.materializations m
     WHERE m.mid = p_mid
@@ -139,9 +149,9 @@ BEGIN
 END $$;
 
 -- PUT /v1/hosts/{name}/status. Ends the quarantine of whatever this host no longer holds, and frees
--- what that leaves held by no host.
+-- what that leaves held by no host. A hypervisor's attachments replace what it reported before.
 CREATE FUNCTION plumb.report_status(p_kind text, p_name text, p_applied bigint, p_errors jsonb, p_inventory jsonb,
-                                    p_agent_version text, p_actor text)
+                                    p_agent_version text, p_attachments jsonb, p_actor text)
 RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
     v_generation bigint;
@@ -162,6 +172,13 @@ BEGIN
     SET applied_generation = p_applied, last_seen = now(), errors = p_errors, inventory = p_inventory,
         agent_version = p_agent_version
     WHERE kind = p_kind AND name = p_name;
+    IF p_kind = 'hypervisor' THEN
+        DELETE FROM plumb.vm_nic_attachments a WHERE a.hypervisor = p_name;
+        INSERT INTO plumb.vm_nic_attachments (hypervisor, materialization, vm, nic, attachment)
+        SELECT DISTINCT ON (e->>'materialization', e->>'vm', e->>'nic') p_name, e->>'materialization', e->>'vm', e->>'nic', e
+        FROM jsonb_array_elements(coalesce(p_attachments, '[]')) e
+        ORDER BY e->>'materialization', e->>'vm', e->>'nic';
+    END IF;
     WITH let_go AS (
         DELETE FROM plumb.materialization_hosts
         WHERE kind = p_kind AND host = p_name AND release_generation <= p_applied

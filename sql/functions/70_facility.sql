@@ -5,11 +5,11 @@
 -- reports or is force-released.
 
 CREATE FUNCTION plumb.facility_leaves(p_doc jsonb)
-RETURNS TABLE (ordinal int, name text, doc jsonb, vtep_ip inet, vlan_first int, vlan_last int, reserved_vlans int[])
+RETURNS TABLE (ordinal int, name text, doc jsonb, vtep_ip inet, vlan_first int, vlan_last int, reserved_vlans int[], mtu int)
 LANGUAGE sql IMMUTABLE AS $$
     SELECT (e.ord - 1)::int, e.doc->>'name', e.doc, (e.doc->>'vtep_ip')::inet,
            (e.doc->'vlan_range'->>'first')::int, (e.doc->'vlan_range'->>'last')::int,
-           ARRAY(SELECT jsonb_array_elements_text(coalesce(e.doc->'reserved_vlans', '[]'))::int)
+           ARRAY(SELECT jsonb_array_elements_text(coalesce(e.doc->'reserved_vlans', '[]'))::int), (e.doc->>'mtu')::int
     FROM jsonb_array_elements(coalesce(p_doc->'leaves', '[]')) WITH ORDINALITY e(doc, ord)
 $$;
 
@@ -42,7 +42,11 @@ CREATE FUNCTION plumb.holder_text(p_mid bigint, p_holder text) RETURNS text LANG
     FROM plumb.materializations m WHERE m.mid = p_mid
 $$;
 
-CREATE FUNCTION plumb.put_facility(p_doc jsonb, p_actor text) RETURNS void LANGUAGE plpgsql AS $$
+-- Returns every live network with an MTU and what it spans under the new facts (its hypervisors'
+-- underlay MTUs, its VF and passthrough members' leaves' MTUs): the controller checks with the MTU
+-- rule (NetworkMTU.swift, its only definition) that none of them would have to go lower, and
+-- refuses the change otherwise, which rolls this back.
+CREATE FUNCTION plumb.put_facility(p_doc jsonb, p_actor text) RETURNS jsonb LANGUAGE plpgsql AS $$
 DECLARE
     v_old jsonb;
 BEGIN
@@ -50,7 +54,7 @@ BEGIN
     PERFORM plumb.begin_change(p_actor, true);
     SELECT f.document INTO v_old FROM plumb.facility f;
     IF v_old = p_doc THEN
-        RETURN;
+        RETURN '[]';
     END IF;
 
     -- Nothing in use may change under its holders.
@@ -179,24 +183,33 @@ BEGIN
       ON o.kind = n.kind AND o.name = n.name
     WHERE s.kind = n.kind AND s.name = n.name AND o.doc <> n.doc;
 
-    INSERT INTO plumb.leaves (name, vtep_ip, vlan_first, vlan_last, reserved_vlans)
-    SELECT l.name, l.vtep_ip, l.vlan_first, l.vlan_last, l.reserved_vlans FROM plumb.facility_leaves(p_doc) l
+    INSERT INTO plumb.leaves (name, vtep_ip, vlan_first, vlan_last, reserved_vlans, mtu)
+    SELECT l.name, l.vtep_ip, l.vlan_first, l.vlan_last, l.reserved_vlans, l.mtu FROM plumb.facility_leaves(p_doc) l
     ON CONFLICT (name) DO UPDATE
     SET vtep_ip = excluded.vtep_ip, vlan_first = excluded.vlan_first, vlan_last = excluded.vlan_last,
-        reserved_vlans = excluded.reserved_vlans;
+        reserved_vlans = excluded.reserved_vlans, mtu = excluded.mtu;
 
     INSERT INTO plumb.hypervisors (name, vtep_ip, leaf, underlay_nic, underlay_mtu, reserved_vlans)
     SELECT h.name, h.vtep_ip, h.leaf, h.underlay_nic, h.underlay_mtu, h.reserved_vlans FROM plumb.facility_hypervisors(p_doc) h
     ON CONFLICT (name) DO UPDATE
     SET vtep_ip = excluded.vtep_ip, leaf = excluded.leaf, underlay_nic = excluded.underlay_nic,
-        underlay_mtu = excluded.underlay_mtu, reserved_vlans = excluded.reserved_vlans;
+        underlay_mtu = excluded.underlay_mtu, reserved_vlans = excluded.reserved_vlans
+    -- Rows that stay as they are are not written (a facility of thousands changes a few at a time).
+    WHERE (plumb.hypervisors.vtep_ip, plumb.hypervisors.leaf, plumb.hypervisors.underlay_nic,
+           plumb.hypervisors.underlay_mtu, plumb.hypervisors.reserved_vlans)
+          IS DISTINCT FROM (excluded.vtep_ip, excluded.leaf, excluded.underlay_nic, excluded.underlay_mtu,
+                            excluded.reserved_vlans);
 
     INSERT INTO plumb.host_nics (hypervisor, name, pci_address, leaf_port, vf_limit, may_mix, can_stack_vlans, passthrough)
     SELECT n.hypervisor, n.name, n.pci_address, n.leaf_port, n.vf_limit, n.may_mix, n.can_stack_vlans, n.passthrough
     FROM plumb.facility_nics(p_doc) n
     ON CONFLICT (hypervisor, name) DO UPDATE
     SET pci_address = excluded.pci_address, leaf_port = excluded.leaf_port, vf_limit = excluded.vf_limit,
-        may_mix = excluded.may_mix, can_stack_vlans = excluded.can_stack_vlans, passthrough = excluded.passthrough;
+        may_mix = excluded.may_mix, can_stack_vlans = excluded.can_stack_vlans, passthrough = excluded.passthrough
+    WHERE (plumb.host_nics.pci_address, plumb.host_nics.leaf_port, plumb.host_nics.vf_limit, plumb.host_nics.may_mix,
+           plumb.host_nics.can_stack_vlans, plumb.host_nics.passthrough)
+          IS DISTINCT FROM (excluded.pci_address, excluded.leaf_port, excluded.vf_limit, excluded.may_mix,
+                            excluded.can_stack_vlans, excluded.passthrough);
 
     DELETE FROM plumb.host_nics o
     WHERE NOT EXISTS (SELECT 1 FROM plumb.facility_nics(p_doc) n WHERE n.hypervisor = o.hypervisor AND n.name = o.name);
@@ -216,4 +229,17 @@ BEGIN
 
     INSERT INTO plumb.facility (document, updated_by) VALUES (p_doc, p_actor)
     ON CONFLICT (singleton) DO UPDATE SET document = excluded.document, updated_at = now(), updated_by = excluded.updated_by;
+
+    RETURN coalesce((
+        SELECT jsonb_agg(jsonb_build_object(
+                   'materialization', m.id, 'network', x.name, 'mtu', x.mtu,
+                   'hypervisors', (SELECT jsonb_agg(DISTINCT jsonb_build_object('name', h.name, 'underlay_mtu', h.underlay_mtu))
+                                   FROM plumb.vm_nics n JOIN plumb.hypervisors h ON h.name = n.hypervisor
+                                   WHERE n.mid = x.mid AND n.network = x.name),
+                   'leaves', coalesce((SELECT jsonb_agg(DISTINCT jsonb_build_object('name', l.name, 'mtu', l.mtu))
+                                       FROM plumb.vm_nics n JOIN plumb.leaves l ON l.name = n.leaf
+                                       WHERE n.mid = x.mid AND n.network = x.name AND n.mechanism <> 'virtio'), '[]'))
+               ORDER BY m.id, x.ordinal)
+        FROM plumb.networks x JOIN plumb.materializations m ON m.mid = x.mid AND m.state = 'active'
+        WHERE x.mtu IS NOT NULL AND EXISTS (SELECT 1 FROM plumb.vm_nics n WHERE n.mid = x.mid AND n.network = x.name)), '[]');
 END $$;

@@ -9,6 +9,8 @@ public struct AllocationPlan: Codable, Sendable, Equatable {
         public var vni: Int
         public var allowLocal: Bool
         public var guestVlans: Bool
+        /// The network's one MTU (``NetworkMTU``); nil for a network without NICs, or one stored before MTUs were.
+        public var mtu: Int?
     }
 
     /// The tag a network uses on one leaf.

@@ -10,14 +10,18 @@ public struct AllocationSnapshot: Codable, Sendable, Equatable {
         public var leaf: String
         /// The NIC that carries the underlay, which virtio NICs use.
         public var underlayNic: String?
+        /// The underlay's MTU (``NetworkMTU`` takes the overlay's from it).
+        public var underlayMtu: Int
         /// Some VM NIC on this hypervisor (held or quarantined) is virtio.
         public var hasVirtio: Bool
         public var nics: [PF]
 
-        public init(name: String, leaf: String, underlayNic: String? = nil, hasVirtio: Bool = false, nics: [PF] = []) {
+        public init(name: String, leaf: String, underlayNic: String? = nil, underlayMtu: Int = 1500, hasVirtio: Bool = false,
+                    nics: [PF] = []) {
             self.name = name
             self.leaf = leaf
             self.underlayNic = underlayNic
+            self.underlayMtu = underlayMtu
             self.hasVirtio = hasVirtio
             self.nics = nics
         }
@@ -64,13 +68,16 @@ public struct AllocationSnapshot: Codable, Sendable, Equatable {
         public var reservedVlans: [Int]
         /// Tags held (quarantined included).
         public var usedVlans: [Int]
+        /// The largest MTU it passes (``Facility/Leaf/mtu``); nil: no limit of its own.
+        public var mtu: Int?
 
-        public init(name: String, vlanFirst: Int, vlanLast: Int, reservedVlans: [Int] = [], usedVlans: [Int] = []) {
+        public init(name: String, vlanFirst: Int, vlanLast: Int, reservedVlans: [Int] = [], usedVlans: [Int] = [], mtu: Int? = nil) {
             self.name = name
             self.vlanFirst = vlanFirst
             self.vlanLast = vlanLast
             self.reservedVlans = reservedVlans
             self.usedVlans = usedVlans
+            self.mtu = mtu
         }
     }
 

@@ -6,7 +6,7 @@ import PlumbModel
 /// The phases run in a fixed order and the first refusal wins, so a request is always refused for
 /// the same reason: its hypervisors exist; the PFs and MACs it names exist and are free; each NIC
 /// passes the rules of its mechanism (in request order); then the free values are chosen — PFs for
-/// VFs, PFs for passthrough, VF indices, VLAN tags, MACs, VNIs. Each rule lives in its own file.
+/// VFs, PFs for passthrough, VF indices, VLAN tags, MACs, VNIs, then each network's MTU. Each rule lives in its own file.
 public enum Allocator {
     /// The allocations for `request`, or the first refusal (status, code, message and field).
     public static func allocate(_ request: AllocationRequest, in snapshot: AllocationSnapshot) throws -> AllocationPlan {
@@ -23,7 +23,7 @@ public enum Allocator {
         try VFLimit.assignIndices(&nics, context)
         let vlans = try VLANViability.assignTags(&nics, context)
         try MACChoice.assign(&nics, context)
-        let networks = try VNIChoice.assign(request.networks, context)
+        let networks = NetworkMTU.assign(try VNIChoice.assign(request.networks, context), context)
         return AllocationPlan(networks: networks, vlans: vlans, nics: nics.map { planned($0, context) })
     }
 

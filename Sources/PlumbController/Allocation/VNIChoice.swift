@@ -10,7 +10,7 @@ enum VNIChoice {
                 throw APIError(status: 409, code: "pool_exhausted", message: "VNI pool is exhausted", field: "networks[\(network.ordinal)]")
             }
             return AllocationPlan.Network(ordinal: network.ordinal, name: network.name, vni: context.snapshot.freeVnis[network.ordinal],
-                                          allowLocal: network.allowLocal, guestVlans: network.guestVlans)
+                                          allowLocal: network.allowLocal, guestVlans: network.guestVlans, mtu: nil)
         }
     }
 }
