@@ -73,8 +73,9 @@ struct MaterializeScenario {
 
     /// Where the concurrent clients put their experiments.
     enum Placement: String, CaseIterable, ExpressibleByArgument {
-        /// Each client on hypervisors of its own (client `c` of `n` owns hypervisors `c`, `c + n`, …): writers
-        /// on disjoint hypervisors, which Plumb runs in parallel (leaves may still be shared).
+        /// Each client on hypervisors of its own, behind leaves of its own while there are at least as many leaves
+        /// as clients (client `c` of `n` owns the leaves `c`, `c + n`, … and their hypervisors; with fewer leaves
+        /// than clients, clients share leaves but never hypervisors): writers Plumb runs in parallel.
         case disjoint
         /// Every client anywhere: writers contend for the same hypervisors and pools.
         case random
@@ -90,7 +91,9 @@ struct MaterializeScenario {
             first = Int.random(in: 0..<hypervisors, using: &random)
             second = (first + Int.random(in: 1..<max(2, hypervisors), using: &random)) % hypervisors
         case .disjoint:
-            let owned = Array(stride(from: client % hypervisors, to: hypervisors, by: max(clients, 1)))
+            let owned = leaves >= clients
+                ? (0..<hypervisors).filter { ($0 / 10 % leaves) % clients == client }
+                : Array(stride(from: client % hypervisors, to: hypervisors, by: max(clients, 1)))
             let picked = owned.shuffled(using: &random)
             first = picked[0]
             second = picked.count > 1 ? picked[1] : picked[0]
