@@ -6,6 +6,10 @@ import PlumbModel
 public enum StatusReportValidation {
     /// Most VFs a PCI function can declare (`sriov_totalvfs` is a 16-bit register).
     public static let maximumVFLimit = 65_535
+    /// Interface indices the kernel hands out (a positive `int`).
+    static let interfaceIndices = 1...Int(Int32.max)
+    /// IOMMU group numbers (`/sys/kernel/iommu_groups/N`, an `int`).
+    static let iommuGroups = 0...Int(Int32.max)
 
     /// Returns the report unchanged, or throws the first problem as an ``APIError``.
     public static func validate(_ report: HostStatusReport) throws -> HostStatusReport {
@@ -28,12 +32,16 @@ public enum StatusReportValidation {
         for (name, value) in [("nic", attachment.nic), ("tap", attachment.tap), ("pf", attachment.pf), ("vf_netdev", attachment.vfNetdev)] {
             if let value { try NameRule.interface.check(value, field: "\(field).\(name)") }
         }
+        if let mac = attachment.mac, mac == .zero || mac.isMulticast {
+            throw APIError.invalid("\(field).mac", "\(mac) is not a unicast MAC")
+        }
         if let mtu = attachment.mtu, !Limits.mtu.contains(mtu) {
             throw APIError.invalid("\(field).mtu", "must lie within \(Limits.mtu)")
         }
-        for (name, value, least) in [("tap_ifindex", attachment.tapIfindex, 1), ("vf_index", attachment.vfIndex, 0),
-                                     ("iommu_group", attachment.iommuGroup, 0)] {
-            if let value, value < least { throw APIError.invalid("\(field).\(name)", "must be at least \(least)") }
+        for (name, value, range) in [("tap_ifindex", attachment.tapIfindex, Self.interfaceIndices),
+                                     ("vf_index", attachment.vfIndex, 0...(maximumVFLimit - 1)),
+                                     ("iommu_group", attachment.iommuGroup, Self.iommuGroups)] {
+            if let value, !range.contains(value) { throw APIError.invalid("\(field).\(name)", "must lie within \(range)") }
         }
     }
 }
