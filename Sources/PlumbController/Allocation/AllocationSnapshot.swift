@@ -117,7 +117,4 @@ public struct AllocationSnapshot: Codable, Sendable, Equatable {
         self.freeVnis = freeVnis
         self.freeMacs = freeMacs
     }
-
-    public func hypervisor(_ name: String) -> Hypervisor? { hypervisors.first { $0.name == name } }
-    public func leaf(_ name: String) -> Leaf? { leaves.first { $0.name == name } }
 }
