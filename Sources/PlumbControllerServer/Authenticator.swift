@@ -2,8 +2,8 @@ import Foundation
 import PlumbController
 import PlumbModel
 
-/// Turns a request's `Authorization: Bearer …` header into a ``Caller`` and decides whether that
-/// caller may use a route.
+/// Tells who holds a bearer token (for ``BearerTokenMiddleware``) and decides whether that caller may
+/// use a route.
 ///
 /// The admin and Cogs tokens come from configuration and are compared in constant time; any other
 /// token is looked up as a host token (the database keeps only its hash).
@@ -23,12 +23,16 @@ public struct Authenticator: Sendable {
         self.lookUpHost = lookUpHost
     }
 
-    /// The caller allowed to use `route` with this `Authorization` header value, or a 401/403 ``APIError``.
+    /// The caller allowed to use `route`, given the identity its bearer token established (nil: no token, or
+    /// one nobody holds), or a 401/403 ``APIError``.
     ///
     /// - Parameter pathName: the `{name}` of the request path, for routes a host may call about itself.
-    public func authorize(_ route: Route, authorization: String?, pathName: String?) async throws -> Caller {
-        if route.access == .anyone { return .anonymous }
-        let caller = try await identify(authorization)
+    public func authorize(_ route: Route, identity: Caller?, pathName: String?) throws -> Caller {
+        if route.access == .anyone { return identity ?? .anonymous }
+        guard let caller = identity else {
+            throw APIError(status: 401, code: "unauthorized",
+                           message: "a valid bearer token is required (Authorization: Bearer TOKEN)")
+        }
         guard Self.allows(route.access, caller, pathName: pathName) else {
             throw APIError(status: 403, code: "forbidden", message: "\(caller) may not call \(route)")
         }
@@ -47,16 +51,12 @@ public struct Authenticator: Sendable {
         }
     }
 
-    private func identify(_ authorization: String?) async throws -> Caller {
-        guard let token = Self.bearerToken(authorization) else {
-            throw APIError(status: 401, code: "unauthorized",
-                           message: "a bearer token is required (Authorization: Bearer TOKEN)")
-        }
+    /// Who holds `token`: the admin, Cogs, a host, or nobody (nil).
+    func identify(token: String) async throws -> Caller? {
         let presented = Array(token.utf8)
         if Self.constantTimeEqual(presented, adminToken) { return .admin }
         if Self.constantTimeEqual(presented, cogsToken) { return .cogs }
-        if let host = try await lookUpHost(token) { return .host(host) }
-        throw APIError(status: 401, code: "unauthorized", message: "the bearer token is not known")
+        return try await lookUpHost(token).map(Caller.host)
     }
 
     /// The token of an `Authorization: Bearer TOKEN` value (scheme case-insensitive), or nil.

@@ -14,9 +14,9 @@ struct ControllerAPI: Sendable {
     let configuration: ControllerServerConfiguration
 
     /// Answers one request for `route` (errors are thrown as ``APIError`` for the envelope middleware).
-    func respond(_ route: Route, _ request: Request, _ context: some RequestContext) async throws -> Response {
+    func respond(_ route: Route, _ request: Request, _ context: ControllerRequestContext) async throws -> Response {
         let pathName = try context.parameters.get("name").map { try Self.decodedSegment($0, field: "name") }
-        let caller = try await authenticator.authorize(route, authorization: request.headers[.authorization], pathName: pathName)
+        let caller = try authenticator.authorize(route, identity: context.identity, pathName: pathName)
         // Every caller's input is checked alike, before anything reaches the database.
         let name = try pathParameter("name", context, rule: .identifier)
         try Self.checkQuery(request)

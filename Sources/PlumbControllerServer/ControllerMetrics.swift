@@ -5,30 +5,16 @@ import Prometheus
 
 /// The controller's Prometheus series.
 ///
-/// Request latency lives in a ``PrometheusCollectorRegistry`` (shared with whatever the process
-/// bootstraps swift-metrics with); pool and host gauges are read from the database at each scrape
+/// Request counts and latency are recorded by Hummingbird's `MetricsMiddleware` through swift-metrics into
+/// a ``PrometheusCollectorRegistry`` (the one the process bootstraps swift-metrics with, through
+/// ``ControllerMetrics/factory(registry:)``); pool and host gauges are read from the database at each scrape
 /// and written after the registry's series, so a pool or host that is gone leaves no stale series.
 public struct ControllerMetrics: Sendable {
     /// The registry `/metrics` exposes.
     public let registry: PrometheusCollectorRegistry
 
-    /// Upper bounds of the latency buckets, in seconds (long polls land in the last ones).
-    static let latencyBuckets: [Double] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300]
-
-    static let requestDuration = MetricNameDescriptor(
-        namespace: "plumb", subsystem: "http", metricName: "request_duration", unitName: "seconds",
-        helpText: "Time from request to response, by method, route template and status.")
-
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
-    }
-
-    /// Records one answered request.
-    public func recordRequest(method: String, route: String, status: Int, seconds: Double) {
-        registry.makeValueHistogram(descriptor: Self.requestDuration,
-                                    labels: [("method", method), ("route", route), ("status", String(status))],
-                                    buckets: Self.latencyBuckets)
-            .record(seconds)
     }
 
     /// The whole exposition: the registry's series, then pool, host and long-poll gauges.

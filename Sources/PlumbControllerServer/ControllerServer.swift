@@ -20,7 +20,8 @@ public struct ControllerServer: Service {
 
     /// - Parameters:
     ///   - store: the controller's logic on its database (already migrated); its generation notices wake the long polls.
-    ///   - metrics: where request latency is recorded and what `/metrics` exposes.
+    ///   - metrics: what `/metrics` exposes; request latency appears there when its registry is the one the process
+    ///     bootstrapped swift-metrics with (``ControllerMetrics/factory(registry:)``).
     ///   - onListening: called once the socket is bound, with the bound address (the real port when 0 was asked for).
     public init(store: ControllerStore, configuration: ControllerServerConfiguration,
                 metrics: ControllerMetrics = ControllerMetrics(), logger: Logger,
@@ -35,16 +36,21 @@ public struct ControllerServer: Service {
     public func run() async throws {
         let waiters = GenerationWaiters()
         let documents = DesiredDocuments(store: store, capacity: configuration.documentCacheBytes)
+        let authenticator = Authenticator(adminToken: configuration.adminToken, cogsToken: configuration.cogsToken) { [store] token in
+            try await store.authenticate(hostToken: token)
+        }
         let api = ControllerAPI(
-            store: store,
-            authenticator: Authenticator(adminToken: configuration.adminToken, cogsToken: configuration.cogsToken) { [store] token in
-                try await store.authenticate(hostToken: token)
-            },
+            store: store, authenticator: authenticator,
             waiters: waiters, documents: documents, metrics: metrics, configuration: configuration)
-        let router = Router()
+        let router = Router(context: ControllerRequestContext.self)
+        // Per-route counts and latency, through swift-metrics (see ControllerMetrics.factory(registry:)); first, so
+        // that it also times HEAD answers, whose body HeadMiddleware replaces.
+        router.add(middleware: MetricsMiddleware())
         router.add(middleware: HeadMiddleware())
-        router.add(middleware: AccessLogMiddleware(metrics: metrics))
+        router.add(middleware: LogRequestsMiddleware(.debug))
+        router.add(middleware: AccessLogMiddleware())
         router.add(middleware: ErrorEnvelopeMiddleware(routes: Route.table))
+        router.add(middleware: BearerTokenMiddleware(authenticator: authenticator))
         for route in Route.table {
             router.on(RouterPath(route.path), method: HTTPRequest.Method(route.method)!) { request, context in
                 try await api.respond(route, request, context)

@@ -84,6 +84,13 @@ public final class EmbeddedPostgres: @unchecked Sendable {
         }
     }
 
+    /// Stops the server if a start left one running (a start that failed after the server came up).
+    public func stopIfRunning() {
+        if FileManager.default.fileExists(atPath: dataDirectory.appendingPathComponent("postmaster.pid").path) {
+            stop()
+        }
+    }
+
     /// Restarts the server in place (used to prove that clients reconnect by themselves).
     public func restart() throws {
         let owner = try ServerOwner.current()

@@ -6,6 +6,8 @@ import PlumbHTTPClient
 import PlumbModel
 import PlumbPostgres
 import PlumbTestSupport
+import Metrics
+import Prometheus
 import ServiceLifecycle
 import XCTest
 
@@ -112,7 +114,8 @@ final class RunningServer: @unchecked Sendable {
         var logger = Logger(label: "test.server")
         logger.logLevel = logLevel
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        let server = ControllerServer(store: store, configuration: configuration, logger: logger) { _, port in
+        let server = ControllerServer(store: store, configuration: configuration,
+                                      metrics: ControllerMetrics(registry: TestMetrics.registry), logger: logger) { _, port in
             continuation.yield(port)
             continuation.finish()
         }
@@ -170,4 +173,14 @@ enum TestFacility {
                             vms: [MaterializationSpec.VM(name: "vm", hypervisor: hypervisor,
                                                          nics: mechanisms.map { MaterializationSpec.NIC(network: "net", mechanism: $0) })])
     }
+}
+
+/// The Prometheus registry this test process bootstraps swift-metrics with, once, as the controller does:
+/// Hummingbird's request metrics of every in-process server land there (counts add up across tests).
+enum TestMetrics {
+    static let registry: PrometheusCollectorRegistry = {
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(ControllerMetrics.factory(registry: registry))
+        return registry
+    }()
 }

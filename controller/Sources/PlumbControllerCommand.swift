@@ -71,35 +71,20 @@ struct PlumbControllerCommand: AsyncParsableCommand {
         }
     }
 
-    /// Starts the database (embedded or given), migrates, serves until SIGTERM/SIGINT, stops.
+    /// Serves until SIGTERM/SIGINT in one service group: the database (the embedded cluster started and
+    /// stopped by it), the connection pool, then the controller (migration, HTTP API, long polls). A signal
+    /// shuts them down in reverse order; one that arrives while the cluster starts stops it once started.
     static func serve(_ settings: ControllerSettings, logger: Logger) async throws {
-        let stop = StopRequest()
-        await stop.trapSignals()
         let adminToken = try settings.token(at: settings.adminTokenFile, role: "admin", logger: logger)
         let cogsToken = try settings.token(at: settings.cogsTokenFile, role: "cogs", logger: logger)
-        let database = try settings.startDatabase(logger: logger)
-        defer { database.stop() }
-
-        let pool = PostgresPool(configuration: PostgresConfiguration(url: database.url, size: 8, reconnectDeadline: 10),
+        let database = settings.databaseService(logger: logger)
+        let pool = PostgresPool(configuration: PostgresConfiguration(url: database.plannedURL, size: 8, reconnectDeadline: 10),
                                 logger: logger)
         let store = ControllerStore(pool: pool, configuration: ControllerConfiguration(unresponsiveAfter: settings.unresponsiveAfter),
                                     logger: logger)
-        do {
-            try await store.migrate()
-        } catch {
-            await pool.shutdown()
-            throw StartupFailure("cannot use the database \(database.redactedURL): \(error)", exitCode: 69)
-        }
-
-        if await stop.isRequested {
-            logger.notice("stopped before serving: a stop was requested while starting")
-            await pool.shutdown()
-            return
-        }
-
         let listening = ListeningFlag()
         let registry = PrometheusCollectorRegistry()
-        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        MetricsSystem.bootstrap(ControllerMetrics.factory(registry: registry))
         let server = ControllerServer(
             store: store,
             configuration: ControllerServerConfiguration(host: settings.listenHost, port: settings.listenPort,
@@ -108,18 +93,14 @@ struct PlumbControllerCommand: AsyncParsableCommand {
             listening.set()
             logger.notice("listening address=\(host.contains(":") ? "[\(host)]" : host):\(port)")
         }
-        let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: [server], logger: logger))
-        await stop.attach(group)
-        do {
-            try await group.run()
-        } catch {
-            await pool.shutdown()
-            if listening.isSet {
-                throw StartupFailure("the server failed: \(error)", exitCode: 70)
-            }
-            throw StartupFailure("cannot listen on \(settings.listenHost):\(settings.listenPort): \(error)", exitCode: 71)
-        }
-        await pool.shutdown()
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
+            services: [.init(service: database), .init(service: pool),
+                       .init(service: ControllerService(database: database, store: store, server: server,
+                                                        listenAddress: "\(settings.listenHost):\(settings.listenPort)",
+                                                        listening: listening, logger: logger))],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger))
+        try await group.run()
         logger.notice("stopped")
     }
 }
@@ -133,13 +114,4 @@ struct StartupFailure: Error {
         self.message = message
         self.exitCode = exitCode
     }
-}
-
-/// Set once the server has bound its socket, to tell a failure to listen from a later one.
-final class ListeningFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = false
-
-    func set() { lock.withLock { value = true } }
-    var isSet: Bool { lock.withLock { value } }
 }
