@@ -39,3 +39,13 @@ CURLcode plumb_curl_getinfo_long(CURL *handle, CURLINFO info, long *value) {
 CURLcode plumb_curl_getinfo_double(CURL *handle, CURLINFO info, double *value) {
     return curl_easy_getinfo(handle, info, value);
 }
+
+CURLMcode plumb_curl_multi_setopt_socket_function(CURLM *multi, plumb_curl_socket_callback callback, void *context) {
+    CURLMcode code = curl_multi_setopt(multi, CURLMOPT_SOCKETFUNCTION, callback);
+    return code != CURLM_OK ? code : curl_multi_setopt(multi, CURLMOPT_SOCKETDATA, context);
+}
+
+CURLMcode plumb_curl_multi_setopt_timer_function(CURLM *multi, plumb_curl_timer_callback callback, void *context) {
+    CURLMcode code = curl_multi_setopt(multi, CURLMOPT_TIMERFUNCTION, callback);
+    return code != CURLM_OK ? code : curl_multi_setopt(multi, CURLMOPT_TIMERDATA, context);
+}

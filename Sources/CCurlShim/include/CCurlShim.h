@@ -23,4 +23,11 @@ CURLcode plumb_curl_setopt_xferinfo_function(CURL *handle, plumb_curl_xferinfo_c
 CURLcode plumb_curl_getinfo_long(CURL *handle, CURLINFO info, long *value);
 CURLcode plumb_curl_getinfo_double(CURL *handle, CURLINFO info, double *value);
 
+/* The multi interface's event-driven mode (curl_multi_socket_action), for thousands of transfers on one thread:
+   libcurl says which sockets to watch and when to call it back. */
+typedef int (*plumb_curl_socket_callback)(CURL *easy, curl_socket_t socket, int what, void *context, void *socket_context);
+typedef int (*plumb_curl_timer_callback)(CURLM *multi, long timeout_ms, void *context);
+CURLMcode plumb_curl_multi_setopt_socket_function(CURLM *multi, plumb_curl_socket_callback callback, void *context);
+CURLMcode plumb_curl_multi_setopt_timer_function(CURLM *multi, plumb_curl_timer_callback callback, void *context);
+
 #endif
