@@ -35,3 +35,24 @@ final class StrictDecodingTests: XCTestCase {
         XCTAssertEqual(refusal(HostStatusReport.self, #"{"applied_generation": 1"#)?.code, "malformed_json")
     }
 }
+
+/// ``APIError/checkText(_:field:)``: every control character (Unicode Cc) refused, at its position; everything else,
+/// including non-ASCII text whose UTF-8 shares bytes with control characters, accepted.
+final class ControlCharacterTests: XCTestCase {
+    func testEveryControlCharacterIsRefusedAtItsPosition() {
+        let controls = Array(0x00...0x1F) + Array(0x7F...0x9F)
+        for value in controls {
+            let text = "ab" + String(UnicodeScalar(UInt8(value))) + "c"
+            XCTAssertThrowsError(try APIError.checkText(text, field: "f"), String(format: "U+%04X", value)) { error in
+                XCTAssertTrue((error as? APIError)?.message.contains(String(format: "U+%04X at position 2", value)) == true, "\(error)")
+            }
+        }
+    }
+
+    func testTextWithoutControlCharactersPasses() throws {
+        // U+00A0–U+00BF start with the byte 0xC2 too; U+0100 and beyond, emoji and CJK are multi-byte.
+        for text in ["", "hv-0.eth1", "caf\u{E9}", "\u{A0}\u{A9}\u{BF}", "\u{100}\u{2028}", "\u{1F600}", "\u{4E2D}\u{6587}"] {
+            XCTAssertNoThrow(try APIError.checkText(text, field: "f"), text)
+        }
+    }
+}
