@@ -2,11 +2,13 @@ import Foundation
 import PlumbTestSupport
 
 /// A netdevsim device in the real-kernel lane: the kernel's simulated NIC (Debian does not ship it;
-/// `scripts/install-lane-deps.sh` builds it for the lane's kernel and `scripts/kernel-lane.sh` hands it in through
-/// `PLUMB_LANE_MODULES`), with one port, its PF netdev, and SR-IOV VFs set through the netdevsim bus's
-/// `sriov_numvfs` (it has no PCI functions: its VFs are configuration slots kept by the driver).
+/// `scripts/install-lane-deps.sh` builds it for the lane's kernel and `scripts/kernel-lane.sh` hands it in), with one
+/// port, its PF netdev, and SR-IOV VFs set through the netdevsim bus's `sriov_numvfs` (it has no PCI functions: its
+/// VFs are configuration slots kept by the driver).
 struct Netdevsim {
     static let bus = "/sys/bus/netdevsim"
+    /// Where `scripts/kernel-lane.sh` puts the modules built for the lane's kernel (`DIR/netdevsim/RELEASE/netdevsim.ko`).
+    static let modulesVariable = "PLUMB_LANE_MODULES"
 
     let id: Int
     /// The PF's network device (`eniIDnp1` once udev names it).
@@ -18,8 +20,8 @@ struct Netdevsim {
     /// `vfs` VFs.
     init(id: Int, vfs: Int) throws {
         if !FileManager.default.fileExists(atPath: Self.bus) {
-            guard let modules = ProcessInfo.processInfo.environment["PLUMB_LANE_MODULES"] else {
-                throw NetworkNamespaceError(message: "PLUMB_LANE_MODULES is not set: run inside scripts/kernel-lane.sh")
+            guard let modules = ProcessInfo.processInfo.environment[Self.modulesVariable] else {
+                throw NetworkNamespaceError(message: "\(Self.modulesVariable) is not set: run inside scripts/kernel-lane.sh")
             }
             let release = try NetworkNamespace.Command.run("uname", ["-r"]).standardOutput
                 .trimmingCharacters(in: .whitespacesAndNewlines)
