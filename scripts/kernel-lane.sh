@@ -8,10 +8,10 @@
 #   scripts/kernel-lane.sh -- ip link add v0 type vlan id 5 link lo
 #
 # The command is executed as given (its arguments are not split again); the host's environment is not passed
-# in (write `env NAME=VALUE COMMAND` to set variables). Exit status 125: the lane is not installed (run
-# scripts/install-deps.sh). A boot takes 45-85 s under TCG on 2 busy cores (virtme-ng building its small
-# initramfs, then udev loading the modules of QEMU's devices over 9p), plus a few seconds per process start:
-# run many tests in one command.
+# in (write `env NAME=VALUE COMMAND` to set variables), only PLUMB_LANE_MODULES (below). Exit status 125: the lane
+# is not installed (run scripts/install-deps.sh). A boot takes 45-85 s under TCG on 2 busy cores (virtme-ng
+# building its small initramfs, then udev loading the modules of QEMU's devices over 9p), plus a few seconds per
+# process start: run many tests in one command.
 #
 # Settings: PLUMB_LANE_CACHE (where install-lane-deps.sh put virtme-ng; /var/cache/plumb-lane),
 # PLUMB_LANE_KERNEL (the kernel image; the newest /boot/vmlinuz-*-amd64), PLUMB_LANE_MEMORY (2G),
@@ -36,7 +36,12 @@ done
 
 options=(--run "$kernel" --memory "${PLUMB_LANE_MEMORY:-2G}" --cpus "${PLUMB_LANE_CPUS:-1}"
          # Debian 12's QEMU 7.2 has no virtiofsd that virtme-ng can use.
-         --force-9p)
+         --force-9p
+         # An emulated Intel IOMMU and an emulated NIC, for the vfio-pci binding tests (VFIOLaneTests): the e1000e
+         # gets its own IOMMU group, /dev/vfio/N once it is bound to vfio-pci. The IOMMU needs q35, which virtme-ng
+         # picks under TCG only (with KVM, QEMU's default i440fx). It adds about a second to the boot. The NIC needs
+         # no network behind it (QEMU warns that it "has no peer").
+         --append intel_iommu=on --qemu-opts="-machine q35 -device intel-iommu -device e1000e")
 # TCG unless asked for KVM: a /dev/kvm that opens is no proof that it works (nested in a Firecracker VM it opens,
 # and the guest then never boots).
 [ "${PLUMB_LANE_KVM:-0}" = 1 ] || options+=(--disable-kvm)
@@ -46,8 +51,13 @@ export PATH=$cache/venv/bin:$PATH
 # The command goes in as a bash script in /tmp, which the guest sees (its /tmp is an overlay on the host's): virtme-ng
 # runs --exec with /bin/sh, which cannot read bash's quoting of arbitrary arguments.
 script=$(mktemp /tmp/plumb-lane-XXXXXX.sh)
-trap 'rm -f "$script"' EXIT
-printf '#!/bin/bash\nexec %s\n' "$(printf '%q ' "$@")" > "$script"
+# The guest hides /var/cache behind a tmpfs: the modules built for the lane's kernel (install-lane-deps.sh: netdevsim,
+# $cache/netdevsim/RELEASE/netdevsim.ko) go in through /tmp too, and the command finds them in PLUMB_LANE_MODULES
+# (DIR/netdevsim/RELEASE/netdevsim.ko).
+modules=$(mktemp -d /tmp/plumb-lane-modules-XXXXXX)
+trap 'rm -rf "$script" "$modules"' EXIT
+[ -d "$cache/netdevsim" ] && cp -r "$cache/netdevsim" "$modules/"
+printf '#!/bin/bash\nexport PLUMB_LANE_MODULES=%q\nexec %s\n' "$modules" "$(printf '%q ' "$@")" > "$script"
 
 # QEMU opens the guest's output as files (/proc/self/fd/1 and 2), which truncates a regular file it is redirected
 # to: give it pipes, and keep the guest command's status.

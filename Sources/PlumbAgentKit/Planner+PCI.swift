@@ -77,7 +77,11 @@ extension PlanBuilder {
         guard let link = link(named: pf.name) else {
             fail(item, "network device \(pf.name) not found: its VFs cannot be configured"); return
         }
-        for index in 0..<pf.numVfs {
+        // VFs given back are parked before any VF is configured: a MAC released by one VF may be the MAC another VF
+        // now takes, and no two VFs may ever show one MAC (the kernel and netdevsim accept it; a leaf or a real NIC's
+        // switch then forwards to either).
+        let parkedFirst = (0..<pf.numVfs).filter { wanted[$0] == nil } + (0..<pf.numVfs).filter { wanted[$0] != nil }
+        for index in parkedFirst {
             let configuration = wanted[index] ?? .parked(index: index)
             let vfItem = vfItem(pf, index)
             let current = fresh ? nil : link.vfs.first { $0.index == index }

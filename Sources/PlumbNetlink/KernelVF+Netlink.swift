@@ -7,9 +7,8 @@ extension KernelVF {
         guard let macPayload = info.first(IFLA_VF_MAC)?.payload, macPayload.count >= 10 else {
             throw NetlinkParseError("IFLA_VF_INFO without IFLA_VF_MAC")
         }
-        self.init(index: Int(NetlinkBytes.readU32(macPayload, at: 0)))
-        let macOctets = Array(macPayload[4..<10])
-        if macOctets.contains(where: { $0 != 0 }) { mac = MACAddress(octets: macOctets) }
+        // A cleared MAC is all zero, and reads as such: it is what a parked VF must show.
+        self.init(index: Int(NetlinkBytes.readU32(macPayload, at: 0)), mac: MACAddress(octets: Array(macPayload[4..<10])))
         if let legacy = info.first(IFLA_VF_VLAN)?.payload, legacy.count >= 12 {
             vlan = Int(NetlinkBytes.readU32(legacy, at: 4))
             qos = Int(NetlinkBytes.readU32(legacy, at: 8))

@@ -3,7 +3,8 @@ import PlumbModel
 /// One SR-IOV VF as its PF reports it (`IFLA_VF_INFO`).
 public struct KernelVF: Equatable, Sendable {
     public var index: Int
-    public var mac: MACAddress?
+    /// All zero when the VF has none (a VF Plumb parked, or one never configured).
+    public var mac: MACAddress
     /// The VST VLAN, 0 when none.
     public var vlan: Int
     public var qos: Int
@@ -14,7 +15,7 @@ public struct KernelVF: Equatable, Sendable {
     public var trust: Bool?
     public var linkState: HostDesiredState.LinkState?
 
-    public init(index: Int, mac: MACAddress? = nil, vlan: Int = 0, qos: Int = 0, vlanProtocol: VLANProtocol? = nil,
+    public init(index: Int, mac: MACAddress = .zero, vlan: Int = 0, qos: Int = 0, vlanProtocol: VLANProtocol? = nil,
                 spoofcheck: Bool? = nil, trust: Bool? = nil, linkState: HostDesiredState.LinkState? = nil) {
         self.index = index
         self.mac = mac

@@ -46,13 +46,13 @@ final class KernelLaneTests: XCTestCase {
         XCTAssertTrue(output.standardOutput.contains("lane-checks-passed"))
     }
 
-    /// The netlink tests that this machine's kernel cannot run (the leaf's VLAN-aware bridge, 802.1Q and 802.1ad) and
-    /// those it runs only in part, run inside the lane from this very test binary: one boot, every test run, none
-    /// skipped, none failed.
+    /// The netlink tests that this machine's kernel cannot run (the leaf's VLAN-aware bridge, 802.1Q and 802.1ad, SR-IOV
+    /// VFs on netdevsim, vfio-pci behind the emulated IOMMU) and those it runs only in part, run inside the lane from
+    /// this very test binary: one boot, every test run, none skipped, none failed.
     func testAgentNetlinkTestsPassOnTheLaneKernel() throws {
         let binary = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.path
         let suites = ["LeafKernelTests", "LeafFramesTests", "LeafNetlinkRequestsVsIproute2Tests",
-                      "NetlinkRequestsVsIproute2Tests", "NetlinkLinkLifecycleTests"]
+                      "NetlinkRequestsVsIproute2Tests", "NetlinkLinkLifecycleTests", "NetdevsimVFTests", "VFIOLaneTests"]
         // The guest has no udev rule that loads tun for /dev/net/tun (its node appears when the module loads).
         let output = try KernelLane.run(["sh", "-c", "modprobe tun && exec env \"$0\"=1 \"$1\" \"$2\"",
                                          KernelLane.insideVariable, binary,

@@ -69,9 +69,9 @@ final class NetlinkKernelParsingTests: XCTestCase {
             ]),
         ]))
         XCTAssertEqual(link.vfs, [
-            KernelVF(index: 0, mac: MACAddress("02:00:00:00:00:01"), vlan: 101, vlanProtocol: .dot1ad, spoofcheck: true,
+            KernelVF(index: 0, mac: MACAddress("02:00:00:00:00:01")!, vlan: 101, vlanProtocol: .dot1ad, spoofcheck: true,
                      trust: false, linkState: .auto),
-            KernelVF(index: 1, mac: nil, vlan: 0, vlanProtocol: .dot1q, spoofcheck: nil, trust: true, linkState: .disable),
+            KernelVF(index: 1, mac: .zero, vlan: 0, vlanProtocol: .dot1q, spoofcheck: nil, trust: true, linkState: .disable),
         ])
     }
 
@@ -80,7 +80,7 @@ final class NetlinkKernelParsingTests: XCTestCase {
             .bytes(IFLA_VF_MAC, u32(4) + [2, 0, 0, 0, 0, 9] + [UInt8](repeating: 0, count: 26)),
             .bytes(IFLA_VF_VLAN, u32(4) + u32(300) + u32(5)),
         ])
-        XCTAssertEqual(vf, KernelVF(index: 4, mac: MACAddress("02:00:00:00:00:09"), vlan: 300, qos: 5))
+        XCTAssertEqual(vf, KernelVF(index: 4, mac: MACAddress("02:00:00:00:00:09")!, vlan: 300, qos: 5))
     }
 
     func testTapIsRead() throws {

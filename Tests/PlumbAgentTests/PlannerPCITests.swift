@@ -56,15 +56,15 @@ final class PlannerPCITests: XCTestCase {
         XCTAssertEqual(plan.operations.map(\.action), [
             .setNumVFs(pf: pfAddress, count: 0),
             .setNumVFs(pf: pfAddress, count: 4),
+            .configureVF(pf: "enp59s0f0", .parked(index: 1)),
+            .configureVF(pf: "enp59s0f0", .parked(index: 3)),
             .configureVF(pf: "enp59s0f0", configured(0)),
             .bindToVFIO(.virtualFunction(pf: pfAddress, index: 0)),
-            .configureVF(pf: "enp59s0f0", .parked(index: 1)),
             .configureVF(pf: "enp59s0f0", configured(2)),
             .bindToVFIO(.virtualFunction(pf: pfAddress, index: 2)),
-            .configureVF(pf: "enp59s0f0", .parked(index: 3)),
         ])
-        XCTAssertEqual(plan.operations.map(\.item), ["pf enp59s0f0", "pf enp59s0f0"] + ["vf enp59s0f0/0", "vf enp59s0f0/0", "vf enp59s0f0/1",
-                                                                                           "vf enp59s0f0/2", "vf enp59s0f0/2", "vf enp59s0f0/3"])
+        XCTAssertEqual(plan.operations.map(\.item), ["pf enp59s0f0", "pf enp59s0f0"] + ["vf enp59s0f0/1", "vf enp59s0f0/3", "vf enp59s0f0/0",
+                                                                                           "vf enp59s0f0/0", "vf enp59s0f0/2", "vf enp59s0f0/2"])
         XCTAssertEqual(Set(plan.operations.dropFirst(2).map(\.parentItem)), ["pf enp59s0f0"])
     }
 
@@ -114,6 +114,25 @@ final class PlannerPCITests: XCTestCase {
         XCTAssertEqual(plan.operations.map(\.action), [.configureVF(pf: "enp59s0f0", .parked(index: 1))])
         guard case .configureVF(_, let parked) = plan.operations.first?.action else { return XCTFail("no VF change") }
         XCTAssertEqual(parked.mac, .zero)
+    }
+
+    /// The MAC of a VF given back moves to another VF: the released VF is cleared before the other takes the MAC, so
+    /// no two VFs show it at any time (netdevsim, like the kernel, accepts one MAC on two VFs).
+    func testAReleasedVFIsClearedBeforeAnotherVFTakesItsMAC() {
+        // VF 1 holds the MAC and is given back; VF 0, parked, takes it (a lower index, so planned first by index).
+        var observed = converged
+        let pf = observed.links.firstIndex { $0.name == "enp59s0f0" }!
+        observed.links[pf].vfs = [
+            ObservedVF(index: 0, mac: .zero, vlan: 0, vlanProtocol: .dot1q, spoofcheck: true, trust: false, linkState: .disable),
+            ObservedVF(index: 1, mac: guestMAC, vlan: 100, vlanProtocol: .dot1ad, spoofcheck: true, trust: false, linkState: .auto),
+        ]
+        observed.pciDevices[vf0Address]?.driver = "iavf"
+        observed.pciDevices[vf1Address]?.driver = "vfio-pci"
+        XCTAssertEqual(F.plan(desired(numVfs: 2, vfs: [vf(0)]), observed).operations.map(\.action), [
+            .configureVF(pf: "enp59s0f0", .parked(index: 1)),
+            .configureVF(pf: "enp59s0f0", configured(0)),
+            .bindToVFIO(.virtualFunction(pf: pfAddress, index: 0)),
+        ])
     }
 
     func testBadPFAndVFItemsAreRefused() {
