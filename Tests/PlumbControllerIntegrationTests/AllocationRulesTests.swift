@@ -108,7 +108,7 @@ final class AllocationRulesTests: StoreTestCase {
     }
 
     func testGuestVLANsNeedANICThatStacksTags() async throws {
-        try await assertRefusedUnchanged(422, "guest_vlans_unsupported", field: "vms[0].nics[0]",
+        try await assertRefusedUnchanged(422, "guest_vlans_unsupported", field: "vms[0].nics[0].pf",
                                          one([nic(.vfio, pf: "eno1")], guestVlans: true))
         try await assertRefusedUnchanged(422, "guest_vlans_unsupported", field: "vms[0].nics[0]",
                                          one([nic(.vfio)], hypervisor: "hv1", guestVlans: true))

@@ -6,7 +6,7 @@ final class GuestVLANStackingTests: XCTestCase {
     private typealias F = AllocationFixture
 
     func testANamedNICThatCannotStackIsRefused() {
-        let refusal = F.assertRefused(422, "guest_vlans_unsupported", field: "vms[0].nics[0]",
+        let refusal = F.assertRefused(422, "guest_vlans_unsupported", field: "vms[0].nics[0].pf",
                                       F.request([F.nic(.vfio, pf: "eno1")], guestVlans: true))
         XCTAssertEqual(refusal?.message,
                        "network net carries guest VLAN tags and NIC eno1 of hv0 cannot stack VLAN tags (802.1ad): use virtio")
