@@ -27,9 +27,9 @@ final class LeafFramesTests: XCTestCase {
         try requireVLANFilteringBridges()
     }
 
-    private func leafDocument(generation: Int64, networks: Bool) -> LeafDesiredState {
+    private func leafDocument(generation: Int64, networks: Bool, vlanProtocol: VLANProtocol) -> LeafDesiredState {
         LeafDesiredState(
-            leaf: "leaf1", generation: generation, vtepIp: leafVTEP,
+            leaf: "leaf1", generation: generation, vtepIp: leafVTEP, underlayPort: "uplink", vlanProtocol: vlanProtocol,
             vlans: networks ? [.init(vlan: 100, vni: 5000, flood: [hypervisorVTEP]), .init(vlan: 102, vni: 5002, flood: [hypervisorVTEP])] : [],
             accessPorts: networks ? [.init(port: "swp2", vlan: 102, hypervisor: "hv1", pciAddress: PCIAddress("0000:3b:00.0")!)] : [],
             taggedPorts: networks ? [.init(port: "swp1", hypervisor: "hv1", vlans: [100])] : [])
@@ -81,10 +81,8 @@ final class LeafFramesTests: XCTestCase {
         }
 
         // The leaf.
-        var leaf = LeafConfiguration(underlay: "uplink")
-        leaf.vlanProtocol = vfProtocol
         let reconciler = try leafNS.run { try Reconciler(configuration: configuration, logger: Logger(label: "leaf-frames")) }
-        let applied = try leafNS.run { [leaf] in try reconciler.applyLeaf(self.leafDocument(generation: 1, networks: true), configuration: leaf) }
+        let applied = try leafNS.run { try reconciler.applyLeaf(self.leafDocument(generation: 1, networks: true, vlanProtocol: vfProtocol)) }
         XCTAssertEqual(applied.errors, [])
 
         XCTAssertTrue(try reaches(vf, "10.9.0.2"), "the VF reaches the VM of VNI 5000 through VLAN 100")
@@ -96,7 +94,7 @@ final class LeafFramesTests: XCTestCase {
         XCTAssertFalse(try reaches(vf, "10.9.0.3"), "the two leaf ports are in different VLANs")
 
         // Dematerialized: the leaf's document has neither network any more.
-        let removed = try leafNS.run { [leaf] in try reconciler.applyLeaf(self.leafDocument(generation: 2, networks: false), configuration: leaf) }
+        let removed = try leafNS.run { try reconciler.applyLeaf(self.leafDocument(generation: 2, networks: false, vlanProtocol: vfProtocol)) }
         XCTAssertEqual(removed.errors, [])
         XCTAssertFalse(try reaches(vf, "10.9.0.2"))
         XCTAssertFalse(try reaches(pt, "10.9.0.4"))

@@ -13,7 +13,6 @@ import XCTest
 /// This machine's kernel has no VLAN-filtering bridges: here the tests skip, and `KernelLaneTests` runs them inside
 /// `scripts/kernel-lane.sh`, where a missing feature fails them instead.
 final class LeafKernelTests: XCTestCase {
-    private let leaf = LeafConfiguration(bridgeName: "plumbleaf", vxlanName: "plumbvx", underlay: "uplink")
     override func setUpWithError() throws {
         try requireVLANFilteringBridges()
     }
@@ -77,8 +76,8 @@ final class LeafKernelTests: XCTestCase {
 
     func testLeafDocumentIsAppliedOnceAndKeptAcrossARestart() throws {
         try withLeaf { ns, reconciler in
-            let leaf = leaf, desired = desired
-            let report = try ns.run { try reconciler.applyLeaf(desired, configuration: leaf) }
+            let desired = desired
+            let report = try ns.run { try reconciler.applyLeaf(desired) }
             XCTAssertEqual(report.errors, [])
             XCTAssertEqual(try snapshot(ns), [
                 "fdb plumbvx 00:00:00:00:00:00 dst 198.18.0.1 src_vni 5000 permanent",
@@ -113,7 +112,7 @@ final class LeafKernelTests: XCTestCase {
             // A restarted agent (a new reconciler, nothing remembered) reads the kernel and finds nothing to do.
             let again = try ns.run {
                 try Reconciler(configuration: AgentConfiguration(sysfsRoot: "/nonexistent", stateDirectory: "/nonexistent"),
-                               logger: Logger(label: "leaf-kernel-test")).planLeaf(desired, configuration: leaf)
+                               logger: Logger(label: "leaf-kernel-test")).planLeaf(desired)
             }
             XCTAssertEqual(again, Plan())
         }
@@ -121,10 +120,9 @@ final class LeafKernelTests: XCTestCase {
 
     func testChangedDocumentRemovesWhatIsGoneAndCleanupLeavesNothing() throws {
         try withLeaf { ns, reconciler in
-            let leaf = leaf
-            _ = try ns.run { [desired] in try reconciler.applyLeaf(desired, configuration: leaf) }
+            _ = try ns.run { [desired] in try reconciler.applyLeaf(desired) }
             let next = LeafFixture.shrunk
-            let report = try ns.run { [next] in try reconciler.applyLeaf(next, configuration: leaf) }
+            let report = try ns.run { [next] in try reconciler.applyLeaf(next) }
             XCTAssertEqual(report.errors, [])
             XCTAssertEqual(try snapshot(ns), [
                 "fdb plumbvx 00:00:00:00:00:00 dst 198.18.0.2 src_vni 5000 permanent",
@@ -137,9 +135,9 @@ final class LeafKernelTests: XCTestCase {
                 "vni plumbvx 5000",
                 "vni plumbvx 5002",
             ])
-            XCTAssertEqual(try ns.run { [next] in try reconciler.planLeaf(next, configuration: leaf) }, Plan())
+            XCTAssertEqual(try ns.run { [next] in try reconciler.planLeaf(next) }, Plan())
 
-            let cleanup = try ns.run { try reconciler.cleanupLeaf(configuration: leaf) }
+            let cleanup = try ns.run { try reconciler.cleanupLeaf() }
             XCTAssertEqual(cleanup.errors, [])
             let names = Set(try ns.ipJSON("link", "show").compactMap { $0["ifname"] as? String })
             XCTAssertFalse(names.contains("plumbleaf") || names.contains("plumbvx"), "\(names)")
@@ -151,9 +149,9 @@ final class LeafKernelTests: XCTestCase {
     /// the other protocol is made again rather than kept.
     func testDot1adLeafFiltersOnSTagsAndAProtocolChangeRemakesTheBridge() throws {
         try withLeaf { ns, reconciler in
-            var stacked = leaf
+            var stacked = desired
             stacked.vlanProtocol = .dot1ad
-            let report = try ns.run { [desired, stacked] in try reconciler.applyLeaf(desired, configuration: stacked) }
+            let report = try ns.run { [stacked] in try reconciler.applyLeaf(stacked) }
             XCTAssertEqual(report.errors, [])
             func bridgeProtocol() throws -> String? {
                 let bridge = try XCTUnwrap(ns.ipJSON("-d", "link", "show", "dev", "plumbleaf").first)
@@ -162,13 +160,12 @@ final class LeafKernelTests: XCTestCase {
             XCTAssertEqual(try bridgeProtocol(), "802.1ad")
             XCTAssertTrue(try snapshot(ns).contains("vlan swp1 100 "))
 
-            let leaf = leaf
-            let back = try ns.run { [desired] in try reconciler.applyLeaf(desired, configuration: leaf) }
+            let back = try ns.run { [desired] in try reconciler.applyLeaf(desired) }
             XCTAssertEqual(back.errors, [])
             XCTAssertTrue(back.operations.contains { $0.action == .deleteLink(name: "plumbleaf") })
             XCTAssertEqual(try bridgeProtocol(), "802.1Q")
             XCTAssertTrue(try snapshot(ns).contains("tunnel plumbvx 101 5001"), "the VXLAN port is back on the new bridge")
-            XCTAssertEqual(try ns.run { [desired] in try reconciler.planLeaf(desired, configuration: leaf) }, Plan())
+            XCTAssertEqual(try ns.run { [desired] in try reconciler.planLeaf(desired) }, Plan())
         }
     }
 }
