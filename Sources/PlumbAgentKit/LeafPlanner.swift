@@ -8,7 +8,9 @@ import PlumbModel
 /// their VLANs tagged. Remote MACs and per-VNI flood lists are entries of the VXLAN device keyed by VNI; local VF MACs
 /// are static entries of the bridge on their trunk port and VLAN.
 ///
-/// Order of a plan: the bridge, then the VXLAN device (created or fixed, on the bridge, `vlan_tunnel on`); ports that
+/// The bridge's and VXLAN device's names, the underlay port and the tag protocol come from the document (the facility
+/// declares them per leaf). Order of a plan: Plumb's leaf devices under names the document no longer gives; the
+/// bridge, then the VXLAN device (created or fixed, on the bridge, `vlan_tunnel on`); ports that
 /// no longer serve leave the bridge; stale forwarding entries, mappings, VNIs and port VLANs go; ports join and get
 /// their VLANs and static entries; each mapping is added with its VNI, VLAN, tunnel and forwarding entries. Applying a
 /// plan and planning again against the result yields an empty plan.
