@@ -13,6 +13,9 @@ extension AgentConfiguration {
     /// The alias of a network's bridge and VXLAN device.
     func networkAlias(vni: Int) -> String { limitedAlias("\(aliasPrefix)vni \(vni)") }
 
+    /// The alias of a leaf switch's bridge and VXLAN device.
+    var leafAlias: String { "\(aliasPrefix)leaf" }
+
     /// The alias of a VM NIC's tap: which materialization, VM and NIC it serves.
     func tapAlias(materialization: String, vm: String, nic: String) -> String {
         limitedAlias("\(aliasPrefix)\(materialization)/\(vm)/\(nic)")

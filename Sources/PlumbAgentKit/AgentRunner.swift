@@ -8,7 +8,7 @@ import PlumbModel
 public typealias AgentRunner = DesiredStateRunner<HostDesiredState>
 
 /// The leaf switch agent's main loop: the same loop for `GET /v1/leaves/{name}/desired`, applied with
-/// ``Reconciler/applyLeaf(_:configuration:)``.
+/// ``Reconciler/applyLeaf(_:)``.
 public typealias LeafAgentRunner = DesiredStateRunner<LeafDesiredState>
 
 /// An agent's main loop for either role: long-polls the controller for the desired-state document, applies it and
@@ -170,13 +170,13 @@ extension DesiredStateRunner where Document == HostDesiredState {
 extension DesiredStateRunner where Document == LeafDesiredState {
     /// A leaf switch's agent: the leaf's own token, `GET /v1/leaves/{name}/desired`, status reports like a hypervisor's
     /// (without inventory).
-    public convenience init(leaf: String, client: ControllerClient, reconciler: Reconciler, configuration: LeafConfiguration,
+    public convenience init(leaf: String, client: ControllerClient, reconciler: Reconciler,
                             wait: Duration = .seconds(60), backoff: Backoff = Backoff(), agentVersion: String? = nil,
                             logger: Logger) {
         self.init(host: leaf, client: client, wait: wait, backoff: backoff, logger: logger,
                   fetch: { after, wait in try client.leafDesired(leaf: leaf, after: after, wait: wait) },
                   apply: { document in
-                      let report = try reconciler.applyLeaf(document, configuration: configuration)
+                      let report = try reconciler.applyLeaf(document)
                       DesiredStateRunner.log(report, generation: document.generation, logger: logger)
                       return HostStatusReport(appliedGeneration: document.generation, errors: report.errors,
                                               agentVersion: agentVersion)

@@ -8,7 +8,9 @@ import PlumbModel
 /// their VLANs tagged. Remote MACs and per-VNI flood lists are entries of the VXLAN device keyed by VNI; local VF MACs
 /// are static entries of the bridge on their trunk port and VLAN.
 ///
-/// Order of a plan: the bridge, then the VXLAN device (created or fixed, on the bridge, `vlan_tunnel on`); ports that
+/// The bridge's and VXLAN device's names, the underlay port and the tag protocol come from the document (the facility
+/// declares them per leaf). Order of a plan: Plumb's leaf devices under names the document no longer gives; the
+/// bridge, then the VXLAN device (created or fixed, on the bridge, `vlan_tunnel on`); ports that
 /// no longer serve leave the bridge; stale forwarding entries, mappings, VNIs and port VLANs go; ports join and get
 /// their VLANs and static entries; each mapping is added with its VNI, VLAN, tunnel and forwarding entries. Applying a
 /// plan and planning again against the result yields an empty plan.
@@ -17,22 +19,22 @@ import PlumbModel
 /// ports it enslaved, their VLANs and the bridge's static entries; it never takes a port that another master holds.
 public enum LeafPlanner {
     /// The plan that makes `observed` match `desired`.
-    public static func plan(desired: LeafDesiredState, observed: ObservedLeaf, leaf: LeafConfiguration,
-                            configuration: AgentConfiguration) -> Plan {
-        var builder = LeafPlanBuilder(observed: observed, leaf: leaf, configuration: configuration)
-        builder.planDevices(vtep: desired.vtepIp)
-        builder.planPorts(desired)
-        builder.planMappings(desired)
+    public static func plan(desired: LeafDesiredState, observed: ObservedLeaf, configuration: AgentConfiguration) -> Plan {
+        var builder = LeafPlanBuilder(desired: desired, observed: observed, configuration: configuration)
+        builder.planStaleDevices()
+        builder.planDevices()
+        builder.planPorts()
+        builder.planMappings()
         return builder.plan
     }
 
-    /// The plan that removes everything Plumb made on the leaf: its bridge (which releases the ports and drops their
-    /// VLANs and static entries) and its VXLAN device.
-    public static func cleanup(observed: ObservedLeaf, leaf: LeafConfiguration, configuration: AgentConfiguration) -> Plan {
+    /// The plan that removes everything Plumb made on the leaf, whatever the facility names it now: its VXLAN devices,
+    /// then its bridges (which releases the ports and drops their VLANs and static entries).
+    public static func cleanup(observed: ObservedLeaf, configuration: AgentConfiguration) -> Plan {
         var plan = Plan()
-        for name in [leaf.vxlanName, leaf.bridgeName] {
-            guard let link = observed.links.first(where: { $0.name == name }), configuration.owns(link) else { continue }
-            plan.operations.append(Operation(item: "leaf", .deleteLink(name: name)))
+        let devices = observed.links.filter { configuration.owns($0) && $0.alias == configuration.leafAlias }
+        for link in devices.filter({ $0.kind != .bridge }) + devices.filter({ $0.kind == .bridge }) {
+            plan.operations.append(Operation(item: "leaf", .deleteLink(name: link.name)))
         }
         return plan
     }
@@ -41,7 +43,7 @@ public enum LeafPlanner {
 /// The state of one leaf planning run.
 struct LeafPlanBuilder {
     let observed: ObservedLeaf
-    let leaf: LeafConfiguration
+    let desired: LeafDesiredState
     let configuration: AgentConfiguration
     private(set) var plan = Plan()
     private let linksByName: [String: ObservedLink]
@@ -50,17 +52,19 @@ struct LeafPlanBuilder {
     private var keptBridge: ObservedLink?
     /// The VXLAN device as observed, when it is kept.
     private var keptVXLAN: ObservedLink?
+    /// Plumb's leaf devices that this plan deletes because the facility no longer names them: their ports are free.
+    private var staleDevices = Set<Int32>()
     /// Whether the bridge can be used at all (Plumb's, or made in this plan).
     private var bridgeUsable = false
     /// Whether the VXLAN device can be used at all.
     private var vxlanUsable = false
 
-    var bridgeItem: String { "bridge \(leaf.bridgeName)" }
-    var vxlanItem: String { "vxlan \(leaf.vxlanName)" }
+    var bridgeItem: String { "bridge \(desired.bridge)" }
+    var vxlanItem: String { "vxlan \(desired.vxlanDevice)" }
 
-    init(observed: ObservedLeaf, leaf: LeafConfiguration, configuration: AgentConfiguration) {
+    init(desired: LeafDesiredState, observed: ObservedLeaf, configuration: AgentConfiguration) {
+        self.desired = desired
         self.observed = observed
-        self.leaf = leaf
         self.configuration = configuration
         linksByName = Dictionary(observed.links.map { ($0.name, $0) }) { first, _ in first }
     }
@@ -73,38 +77,49 @@ struct LeafPlanBuilder {
         plan.errors.append(HostStatusReport.ItemError(item: item, message: message))
     }
 
+    /// Plumb's leaf devices the facility no longer names (it renamed the bridge or the VXLAN device): deleted first, so
+    /// that the ports they held are free to join the bridge the facility names now.
+    mutating func planStaleDevices() {
+        for link in observed.links where configuration.owns(link) && link.alias == configuration.leafAlias
+            && link.name != desired.bridge && link.name != desired.vxlanDevice {
+            add("leaf", .deleteLink(name: link.name))
+            staleDevices.insert(link.index)
+        }
+    }
+
     /// The bridge and the VXLAN device: made, fixed, or (when something not Plumb's has the name) reported.
-    mutating func planDevices(vtep: IPv4Address) {
-        let alias = leaf.alias(configuration)
-        if let bridge = linksByName[leaf.bridgeName] {
+    mutating func planDevices() {
+        let vtep = desired.vtepIp
+        let alias = configuration.leafAlias
+        if let bridge = linksByName[desired.bridge] {
             guard bridge.kind == .bridge, configuration.owns(bridge) else {
-                fail(bridgeItem, "\(leaf.bridgeName) exists and is not Plumb's; nothing is applied on this leaf")
+                fail(bridgeItem, "\(desired.bridge) exists and is not Plumb's; nothing is applied on this leaf")
                 return
             }
-            if bridge.vlanFiltering == leaf.vlanProtocol {
+            if bridge.vlanFiltering == desired.vlanProtocol {
                 keptBridge = bridge
-                if !bridge.isUp { add(bridgeItem, .setUp(link: leaf.bridgeName)) }
+                if !bridge.isUp { add(bridgeItem, .setUp(link: desired.bridge)) }
             } else {
-                add(bridgeItem, .deleteLink(name: leaf.bridgeName))
+                add(bridgeItem, .deleteLink(name: desired.bridge))
             }
         }
         if keptBridge == nil {
-            add(bridgeItem, .createVLANBridge(name: leaf.bridgeName, vlanProtocol: leaf.vlanProtocol, alias: alias))
-            add(bridgeItem, .setUp(link: leaf.bridgeName))
+            add(bridgeItem, .createVLANBridge(name: desired.bridge, vlanProtocol: desired.vlanProtocol, alias: alias))
+            add(bridgeItem, .setUp(link: desired.bridge))
         }
         bridgeUsable = true
 
         var underlayIndex: Int32?
-        if let underlay = leaf.underlay {
+        if let underlay = desired.underlayPort {
             guard let link = linksByName[underlay] else {
                 fail(vxlanItem, "underlay device \(underlay) does not exist")
                 return
             }
             underlayIndex = link.index
         }
-        if let vxlan = linksByName[leaf.vxlanName] {
+        if let vxlan = linksByName[desired.vxlanDevice] {
             guard configuration.owns(vxlan) else {
-                fail(vxlanItem, "\(leaf.vxlanName) exists and is not Plumb's")
+                fail(vxlanItem, "\(desired.vxlanDevice) exists and is not Plumb's")
                 return
             }
             let parameters = vxlan.vxlan
@@ -112,20 +127,20 @@ struct LeafPlanBuilder {
                parameters.port == configuration.vxlanPort, parameters.underlayIndex == underlayIndex, !parameters.learning {
                 keptVXLAN = vxlan
             } else {
-                add(vxlanItem, parent: bridgeItem, .deleteLink(name: leaf.vxlanName))
+                add(vxlanItem, parent: bridgeItem, .deleteLink(name: desired.vxlanDevice))
             }
         }
         if let vxlan = keptVXLAN, let bridge = keptBridge, vxlan.masterIndex == bridge.index {
-            if vxlan.vlanTunnel != true { add(vxlanItem, parent: bridgeItem, .setVLANTunnel(link: leaf.vxlanName)) }
-            if !vxlan.isUp { add(vxlanItem, parent: bridgeItem, .setUp(link: leaf.vxlanName)) }
+            if vxlan.vlanTunnel != true { add(vxlanItem, parent: bridgeItem, .setVLANTunnel(link: desired.vxlanDevice)) }
+            if !vxlan.isUp { add(vxlanItem, parent: bridgeItem, .setUp(link: desired.vxlanDevice)) }
         } else {
             if keptVXLAN == nil {
-                add(vxlanItem, parent: bridgeItem, .createExternalVXLAN(name: leaf.vxlanName, local: vtep, port: configuration.vxlanPort,
-                                                                        underlay: leaf.underlay, alias: alias))
+                add(vxlanItem, parent: bridgeItem, .createExternalVXLAN(name: desired.vxlanDevice, local: vtep, port: configuration.vxlanPort,
+                                                                        underlay: desired.underlayPort, alias: alias))
             }
-            add(vxlanItem, parent: bridgeItem, .setMaster(link: leaf.vxlanName, master: leaf.bridgeName))
-            add(vxlanItem, parent: bridgeItem, .setVLANTunnel(link: leaf.vxlanName))
-            if !(keptVXLAN?.isUp ?? false) { add(vxlanItem, parent: bridgeItem, .setUp(link: leaf.vxlanName)) }
+            add(vxlanItem, parent: bridgeItem, .setMaster(link: desired.vxlanDevice, master: desired.bridge))
+            add(vxlanItem, parent: bridgeItem, .setVLANTunnel(link: desired.vxlanDevice))
+            if !(keptVXLAN?.isUp ?? false) { add(vxlanItem, parent: bridgeItem, .setUp(link: desired.vxlanDevice)) }
         }
         vxlanUsable = true
     }
@@ -137,7 +152,7 @@ struct LeafPlanBuilder {
     }
 
     /// Access and trunk ports: leave, join, VLANs, static forwarding entries.
-    mutating func planPorts(_ desired: LeafDesiredState) {
+    mutating func planPorts() {
         guard bridgeUsable else { return }
         var wanted: [String: Set<PortVLAN>] = [:]
         var refused = Set<String>()
@@ -155,10 +170,10 @@ struct LeafPlanBuilder {
             }
             wanted[trunk.port, default: []].formUnion(trunk.vlans.map { PortVLAN(vlan: $0, access: false) })
         }
-        wanted[leaf.vxlanName] = nil
+        wanted[desired.vxlanDevice] = nil
 
         // Ports on Plumb's bridge that serve nothing any more leave it (which drops their VLANs and entries).
-        let enslaved = keptBridge.map { bridge in observed.links.filter { $0.masterIndex == bridge.index && $0.name != leaf.vxlanName } } ?? []
+        let enslaved = keptBridge.map { bridge in observed.links.filter { $0.masterIndex == bridge.index && $0.name != desired.vxlanDevice } } ?? []
         for port in enslaved.sorted(by: { $0.name < $1.name }) where wanted[port.name] == nil || refused.contains(port.name) {
             add("port \(port.name)", parent: bridgeItem, .releasePort(link: port.name))
         }
@@ -186,7 +201,7 @@ struct LeafPlanBuilder {
                 continue
             }
             let onBridge = keptBridge.map { port.masterIndex == $0.index } ?? false
-            if let master = port.masterIndex, !onBridge, master != linksByName[leaf.bridgeName]?.index {
+            if let master = port.masterIndex, !onBridge, master != linksByName[desired.bridge]?.index, !staleDevices.contains(master) {
                 let masterName = namesByIndex[master] ?? "ifindex \(master)"
                 fail(item, "\(name) is a port of \(masterName), not of Plumb's bridge; it is left alone")
                 continue
@@ -196,7 +211,7 @@ struct LeafPlanBuilder {
             for stale in current.filter({ vlan in !target.contains { $0.vlan == vlan.vlan } }).sorted(by: { $0.vlan < $1.vlan }) {
                 add(item, parent: bridgeItem, .deletePortVLAN(port: name, vlan: stale.vlan))
             }
-            if !onBridge { add(item, parent: bridgeItem, .setMaster(link: name, master: leaf.bridgeName)) }
+            if !onBridge { add(item, parent: bridgeItem, .setMaster(link: name, master: desired.bridge)) }
             if !port.isUp { add(item, parent: bridgeItem, .setUp(link: name)) }
             for vlan in target.subtracting(current).sorted(by: { $0.vlan < $1.vlan }) {
                 add(item, parent: bridgeItem, .addPortVLAN(port: name, vlan: vlan.vlan, access: vlan.access))
@@ -223,7 +238,7 @@ struct LeafPlanBuilder {
     }
 
     /// VLAN→VNI mappings on the VXLAN port, its VNI filter, and its per-VNI forwarding entries.
-    mutating func planMappings(_ desired: LeafDesiredState) {
+    mutating func planMappings() {
         guard vxlanUsable else { return }
         var mapping: [Int: Int] = [:]
         var vlanOfVNI: [Int: Int] = [:]
@@ -248,7 +263,7 @@ struct LeafPlanBuilder {
             wantedEntries.insert(RemoteEntry(mac: entry.mac, dst: vtep, vni: entry.vni))
         }
 
-        let device = leaf.vxlanName
+        let device = desired.vxlanDevice
         let port = keptVXLANPort
         let currentTunnels = port.map { observed.tunnels[$0.index] ?? [:] } ?? [:]
         let currentVLANs = Set((port.map { observed.portVLANs[$0.index] ?? [] } ?? []).map(\.vlan))

@@ -4,15 +4,15 @@ import PlumbNetlink
 /// The leaf switch role: the same socket, executor and ownership rules as the hypervisor's, with the leaf's planner.
 extension Reconciler {
     /// What would change on this leaf to reach `desired`, read from the kernel once; changes nothing.
-    public func planLeaf(_ desired: LeafDesiredState, configuration leaf: LeafConfiguration) throws -> Plan {
-        LeafPlanner.plan(desired: desired, observed: try observeLeaf(), leaf: leaf, configuration: configuration)
+    public func planLeaf(_ desired: LeafDesiredState) throws -> Plan {
+        LeafPlanner.plan(desired: desired, observed: try observeLeaf(), configuration: configuration)
     }
 
     /// Reads the leaf, plans and carries the plan out. A failing item is reported and the rest still applied;
     /// throws only when the leaf cannot be read.
-    public func applyLeaf(_ desired: LeafDesiredState, configuration leaf: LeafConfiguration) throws -> ApplyReport {
+    public func applyLeaf(_ desired: LeafDesiredState) throws -> ApplyReport {
         let observed = try observeLeaf()
-        let report = carryOut(LeafPlanner.plan(desired: desired, observed: observed, leaf: leaf, configuration: configuration),
+        let report = carryOut(LeafPlanner.plan(desired: desired, observed: observed, configuration: configuration),
                               links: observed.links)
         logger.info("applied leaf desired state", metadata: [
             "generation": "\(desired.generation)", "operations": "\(report.operations.count)", "errors": "\(report.errors.count)",
@@ -21,9 +21,9 @@ extension Reconciler {
     }
 
     /// Removes Plumb's bridge and VXLAN device from this leaf (its ports are released, their VLANs and entries go).
-    public func cleanupLeaf(configuration leaf: LeafConfiguration) throws -> ApplyReport {
+    public func cleanupLeaf() throws -> ApplyReport {
         let observed = try observeLeaf()
-        return carryOut(LeafPlanner.cleanup(observed: observed, leaf: leaf, configuration: configuration), links: observed.links)
+        return carryOut(LeafPlanner.cleanup(observed: observed, configuration: configuration), links: observed.links)
     }
 
     /// Reads the leaf with four dumps: links, bridge port VLANs and mappings, VNI filters, forwarding entries.

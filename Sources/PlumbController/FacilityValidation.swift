@@ -22,11 +22,11 @@ public enum FacilityValidation {
             vteps[address] = field
         }
 
-        var leaves = Set<String>()
+        var leaves: [String: [String: String]] = [:]
         for (index, leaf) in facility.leaves.enumerated() {
             let field = "leaves[\(index)]"
             try NameRule.identifier.check(leaf.name, field: "\(field).name")
-            guard leaves.insert(leaf.name).inserted else { throw APIError.inconsistent("\(field).name", "duplicate leaf '\(leaf.name)'") }
+            guard leaves[leaf.name] == nil else { throw APIError.inconsistent("\(field).name", "duplicate leaf '\(leaf.name)'") }
             try claim(leaf.vtepIp, "\(field).vtep_ip")
             let range = leaf.vlanRange
             guard Limits.leafVLANTags.contains(range.first), Limits.leafVLANTags.contains(range.last) else {
@@ -39,6 +39,7 @@ public enum FacilityValidation {
             if let mtu = leaf.mtu, !mtuRange.contains(mtu) {
                 throw APIError.invalid("\(field).mtu", "must lie within \(mtuRange.lowerBound)...\(mtuRange.upperBound)")
             }
+            leaves[leaf.name] = try checkDevices(leaf, field: field)
         }
 
         var names = Set<String>()
@@ -50,7 +51,7 @@ public enum FacilityValidation {
                 throw APIError.inconsistent("\(field).name", "duplicate hypervisor '\(hypervisor.name)'")
             }
             try claim(hypervisor.vtepIp, "\(field).vtep_ip")
-            guard leaves.contains(hypervisor.leaf) else {
+            guard let leafDevices = leaves[hypervisor.leaf] else {
                 throw APIError.inconsistent("\(field).leaf", "unknown leaf '\(hypervisor.leaf)'")
             }
             if let underlay = hypervisor.underlayNic {
@@ -72,6 +73,9 @@ public enum FacilityValidation {
                     throw APIError.inconsistent("\(nicField).pci_address", "duplicate PCI address \(nic.pciAddress) on \(hypervisor.name)")
                 }
                 try NameRule.port.check(nic.leafPort, field: "\(nicField).leaf_port")
+                if let device = leafDevices[nic.leafPort] {
+                    throw APIError.inconsistent("\(nicField).leaf_port", "port \(nic.leafPort) of leaf \(hypervisor.leaf) is its \(device)")
+                }
                 let portKey = "\(hypervisor.leaf) \(nic.leafPort)"
                 if let other = ports[portKey] {
                     throw APIError.inconsistent("\(nicField).leaf_port", "port \(nic.leafPort) of leaf \(hypervisor.leaf) is already cabled to \(other)")
@@ -83,6 +87,22 @@ public enum FacilityValidation {
             }
         }
         return facility
+    }
+
+    /// The leaf's bridge, VXLAN device and underlay port: kernel interface names, each a different device. Returns
+    /// what each name is, for the check that no hypervisor NIC is cabled to one of them.
+    private static func checkDevices(_ leaf: Facility.Leaf, field: String) throws -> [String: String] {
+        var devices: [String: String] = [:]
+        for (name, key, what) in [(leaf.bridge, "bridge", "bridge"), (leaf.vxlanDevice, "vxlan_device", "VXLAN device"),
+                                  (leaf.underlayPort, "underlay_port", "underlay port")] {
+            guard let name else { continue }
+            try NameRule.interface.check(name, field: "\(field).\(key)")
+            if let other = devices[name] {
+                throw APIError.inconsistent("\(field).\(key)", "\(name) is already the leaf's \(other)")
+            }
+            devices[name] = what
+        }
+        return devices
     }
 
     private static func checkVNIs(_ facility: Facility) throws {

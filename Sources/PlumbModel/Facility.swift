@@ -41,13 +41,32 @@ public struct Facility: Codable, Equatable, Sendable {
         /// The largest MTU the leaf passes for the networks of the VFs and passthrough NICs behind it (their
         /// frames cross it before its VTEP); nil: no limit beyond the hypervisors' overlay MTU.
         public var mtu: Int?
+        /// The leaf's VLAN-aware bridge, which Plumb makes and owns; every access and trunk port joins it.
+        public var bridge: String
+        /// The leaf's one VXLAN device (`external vnifilter`), which Plumb makes and owns, carrying every VNI of the leaf.
+        public var vxlanDevice: String
+        /// The leaf's underlay (uplink) port its VXLAN device sends from; nil: the kernel routes to each VTEP.
+        public var underlayPort: String?
+        /// The tag protocol of the leaf's ports: 802.1Q, or 802.1ad where the VFs behind it push S-tags over guest tags.
+        public var vlanProtocol: VLANProtocol
 
-        public init(name: String, vtepIp: IPv4Address, vlanRange: NumberRange, reservedVlans: [Int] = [], mtu: Int? = nil) {
+        /// The bridge's name when the facility does not say.
+        public static let defaultBridge = "plumbleaf"
+        /// The VXLAN device's name when the facility does not say.
+        public static let defaultVXLANDevice = "plumbvx"
+
+        public init(name: String, vtepIp: IPv4Address, vlanRange: NumberRange, reservedVlans: [Int] = [], mtu: Int? = nil,
+                    bridge: String = Leaf.defaultBridge, vxlanDevice: String = Leaf.defaultVXLANDevice, underlayPort: String? = nil,
+                    vlanProtocol: VLANProtocol = .dot1q) {
             self.name = name
             self.vtepIp = vtepIp
             self.vlanRange = vlanRange
             self.reservedVlans = reservedVlans
             self.mtu = mtu
+            self.bridge = bridge
+            self.vxlanDevice = vxlanDevice
+            self.underlayPort = underlayPort
+            self.vlanProtocol = vlanProtocol
         }
 
         public init(from decoder: Decoder) throws {
@@ -57,6 +76,10 @@ public struct Facility: Codable, Equatable, Sendable {
             vlanRange = try container.decode(NumberRange.self, forKey: .vlanRange)
             reservedVlans = try container.decodeIfPresent([Int].self, forKey: .reservedVlans) ?? []
             mtu = try container.decodeIfPresent(Int.self, forKey: .mtu)
+            bridge = try container.decodeIfPresent(String.self, forKey: .bridge) ?? Leaf.defaultBridge
+            vxlanDevice = try container.decodeIfPresent(String.self, forKey: .vxlanDevice) ?? Leaf.defaultVXLANDevice
+            underlayPort = try container.decodeIfPresent(String.self, forKey: .underlayPort)
+            vlanProtocol = try container.decodeIfPresent(VLANProtocol.self, forKey: .vlanProtocol) ?? .dot1q
         }
     }
 

@@ -3,6 +3,14 @@ public struct LeafDesiredState: Codable, Equatable, Sendable {
     public var leaf: String
     public var generation: Int64
     public var vtepIp: IPv4Address
+    /// The leaf's VLAN-aware bridge, as the facility names it (``Facility/Leaf/bridge``).
+    public var bridge: String
+    /// The leaf's VXLAN device (``Facility/Leaf/vxlanDevice``).
+    public var vxlanDevice: String
+    /// The underlay port the VXLAN device sends from (``Facility/Leaf/underlayPort``); nil: routed by the kernel.
+    public var underlayPort: String?
+    /// The tag protocol of the bridge and its ports (``Facility/Leaf/vlanProtocol``).
+    public var vlanProtocol: VLANProtocol
     /// VLAN→VNI mappings for every network with a VF or passthrough NIC behind this leaf.
     public var vlans: [VLANMapping]
     /// Ports in access mode for passthrough NICs.
@@ -12,11 +20,16 @@ public struct LeafDesiredState: Codable, Equatable, Sendable {
     /// Static entries for every VM MAC in each VNI the leaf carries.
     public var fdb: [FDBEntry]
 
-    public init(leaf: String, generation: Int64, vtepIp: IPv4Address, vlans: [VLANMapping] = [], accessPorts: [AccessPort] = [],
-                taggedPorts: [TaggedPort] = [], fdb: [FDBEntry] = []) {
+    public init(leaf: String, generation: Int64, vtepIp: IPv4Address, bridge: String = Facility.Leaf.defaultBridge,
+                vxlanDevice: String = Facility.Leaf.defaultVXLANDevice, underlayPort: String? = nil, vlanProtocol: VLANProtocol = .dot1q,
+                vlans: [VLANMapping] = [], accessPorts: [AccessPort] = [], taggedPorts: [TaggedPort] = [], fdb: [FDBEntry] = []) {
         self.leaf = leaf
         self.generation = generation
         self.vtepIp = vtepIp
+        self.bridge = bridge
+        self.vxlanDevice = vxlanDevice
+        self.underlayPort = underlayPort
+        self.vlanProtocol = vlanProtocol
         self.vlans = vlans
         self.accessPorts = accessPorts
         self.taggedPorts = taggedPorts

@@ -51,7 +51,7 @@ final class KernelLaneTests: XCTestCase {
     /// this very test binary: one boot, every test run, none skipped, none failed.
     func testAgentNetlinkTestsPassOnTheLaneKernel() throws {
         let binary = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.path
-        let suites = ["LeafKernelTests", "LeafFramesTests", "LeafNetlinkRequestsVsIproute2Tests",
+        let suites = ["LeafKernelTests", "LeafFramesTests", "LeafProcessFramesTests", "LeafNetlinkRequestsVsIproute2Tests",
                       "NetlinkRequestsVsIproute2Tests", "NetlinkLinkLifecycleTests", "NetdevsimVFTests", "VFIOLaneTests"]
         // The guest has no udev rule that loads tun for /dev/net/tun (its node appears when the module loads).
         let output = try KernelLane.run(["sh", "-c", "modprobe tun && exec env \"$0\"=1 \"$1\" \"$2\"",

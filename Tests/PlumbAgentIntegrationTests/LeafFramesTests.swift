@@ -27,17 +27,16 @@ final class LeafFramesTests: XCTestCase {
         try requireVLANFilteringBridges()
     }
 
-    private func leafDocument(generation: Int64, networks: Bool) -> LeafDesiredState {
+    private func leafDocument(generation: Int64, networks: Bool, vlanProtocol: VLANProtocol) -> LeafDesiredState {
         LeafDesiredState(
-            leaf: "leaf1", generation: generation, vtepIp: leafVTEP,
+            leaf: "leaf1", generation: generation, vtepIp: leafVTEP, underlayPort: "uplink", vlanProtocol: vlanProtocol,
             vlans: networks ? [.init(vlan: 100, vni: 5000, flood: [hypervisorVTEP]), .init(vlan: 102, vni: 5002, flood: [hypervisorVTEP])] : [],
             accessPorts: networks ? [.init(port: "swp2", vlan: 102, hypervisor: "hv1", pciAddress: PCIAddress("0000:3b:00.0")!)] : [],
             taggedPorts: networks ? [.init(port: "swp1", hypervisor: "hv1", vlans: [100])] : [])
     }
 
-    /// Whether `from` gets an answer from `address` (one ping, two seconds).
     private func reaches(_ from: NetworkNamespace, _ address: String) throws -> Bool {
-        try NetworkNamespace.Command.execute("ip", ["netns", "exec", from.name, "ping", "-c", "1", "-W", "2", address]).status == 0
+        try LeafStandIns.reaches(from, address)
     }
 
     private func checkFrames(vfProtocol: VLANProtocol) throws {
@@ -55,13 +54,11 @@ final class LeafFramesTests: XCTestCase {
 
         // Front-panel ports and what is cabled to them; the VF tags its frames as VST does.
         try leafNS.ip("link", "add", "swp1", "type", "veth", "peer", "name", "eth0", "netns", vf.name)
-        try leafNS.ip("link", "add", "swp2", "type", "veth", "peer", "name", "eth0", "netns", pt.name)
         try vf.ip("link", "set", "eth0", "up")
         try vf.ip("link", "add", "link", "eth0", "name", "vst", "type", "vlan", "protocol", vfProtocol.rawValue, "id", "100")
         try vf.ip("address", "add", "10.9.0.1/24", "dev", "vst")
         try vf.ip("link", "set", "vst", "up")
-        try pt.ip("address", "add", "10.9.0.3/24", "dev", "eth0")
-        try pt.ip("link", "set", "eth0", "up")
+        try LeafStandIns.passthrough(pt, cabledTo: "swp2", of: leafNS, address: "10.9.0.3")
 
         // The hypervisor: Plumb's bridges and VXLAN devices for VNIs 5000 and 5002, flooding to the leaf.
         let host = HostDesiredState(host: "hv2", generation: 1,
@@ -81,10 +78,8 @@ final class LeafFramesTests: XCTestCase {
         }
 
         // The leaf.
-        var leaf = LeafConfiguration(underlay: "uplink")
-        leaf.vlanProtocol = vfProtocol
         let reconciler = try leafNS.run { try Reconciler(configuration: configuration, logger: Logger(label: "leaf-frames")) }
-        let applied = try leafNS.run { [leaf] in try reconciler.applyLeaf(self.leafDocument(generation: 1, networks: true), configuration: leaf) }
+        let applied = try leafNS.run { try reconciler.applyLeaf(self.leafDocument(generation: 1, networks: true, vlanProtocol: vfProtocol)) }
         XCTAssertEqual(applied.errors, [])
 
         XCTAssertTrue(try reaches(vf, "10.9.0.2"), "the VF reaches the VM of VNI 5000 through VLAN 100")
@@ -96,16 +91,11 @@ final class LeafFramesTests: XCTestCase {
         XCTAssertFalse(try reaches(vf, "10.9.0.3"), "the two leaf ports are in different VLANs")
 
         // Dematerialized: the leaf's document has neither network any more.
-        let removed = try leafNS.run { [leaf] in try reconciler.applyLeaf(self.leafDocument(generation: 2, networks: false), configuration: leaf) }
+        let removed = try leafNS.run { try reconciler.applyLeaf(self.leafDocument(generation: 2, networks: false, vlanProtocol: vfProtocol)) }
         XCTAssertEqual(removed.errors, [])
         XCTAssertFalse(try reaches(vf, "10.9.0.2"))
         XCTAssertFalse(try reaches(pt, "10.9.0.4"))
-        XCTAssertEqual(try leafNS.bridgeJSON("vlan", "show").filter { !($0["vlans"] as? [Any] ?? []).isEmpty }.count, 0,
-                       "no port carries a VLAN")
-        XCTAssertEqual(try leafNS.bridgeJSON("vni", "show").flatMap { $0["vnis"] as? [Any] ?? [] }.count, 0, "no VNI is mapped")
-        XCTAssertEqual(try leafNS.bridgeJSON("fdb", "show", "dev", "plumbvx").filter { $0["dst"] != nil }.count, 0, "no flood entry")
-        XCTAssertTrue(try leafNS.ipJSON("link", "show").filter { ["swp1", "swp2"].contains($0["ifname"] as? String) }
-                          .allSatisfy { $0["master"] == nil }, "the ports are released")
+        try LeafStandIns.assertHoldsNothing(leafNS, vxlan: "plumbvx", ports: ["swp1", "swp2"])
     }
 
     func testFramesCrossTheLeafBetweenVFPassthroughAndVirtioAndStayInTheirNetwork() throws {

@@ -13,7 +13,6 @@ import XCTest
 /// This machine's kernel has no VLAN-filtering bridges: here the tests skip, and `KernelLaneTests` runs them inside
 /// `scripts/kernel-lane.sh`, where a missing feature fails them instead.
 final class LeafKernelTests: XCTestCase {
-    private let leaf = LeafConfiguration(bridgeName: "plumbleaf", vxlanName: "plumbvx", underlay: "uplink")
     override func setUpWithError() throws {
         try requireVLANFilteringBridges()
     }
@@ -37,31 +36,25 @@ final class LeafKernelTests: XCTestCase {
         }
     }
 
-    /// The values of `key` in an iproute2 JSON object, which prints consecutive runs as `key` … `keyEnd`.
-    private func range(_ object: [String: Any], _ key: String) -> [Int] {
-        guard let first = object[key] as? Int else { return [] }
-        return Array(first...((object[key + "End"] as? Int) ?? first))
-    }
-
     /// What iproute2 shows of the leaf, as sortable lines (ranges written out one value per line).
     private func snapshot(_ ns: NetworkNamespace) throws -> [String] {
         var lines: [String] = []
         for port in try ns.bridgeJSON("vlan", "show") {
             for vlan in port["vlans"] as? [[String: Any]] ?? [] {
                 let flags = (vlan["flags"] as? [String] ?? []).sorted().joined(separator: ",")
-                for id in range(vlan, "vlan") { lines.append("vlan \(port["ifname"] ?? "?") \(id) \(flags)") }
+                for id in LeafStandIns.range(vlan, "vlan") { lines.append("vlan \(port["ifname"] ?? "?") \(id) \(flags)") }
             }
         }
         for port in try ns.bridgeJSON("vlan", "tunnelshow") {
             for tunnel in port["tunnels"] as? [[String: Any]] ?? [] {
-                let vlans = range(tunnel, "vlan"), vnis = range(tunnel, "tunid")
+                let vlans = LeafStandIns.range(tunnel, "vlan"), vnis = LeafStandIns.range(tunnel, "tunid")
                 XCTAssertEqual(vlans.count, vnis.count, "a VLAN range maps to a VNI range of the same length")
                 for (vlan, vni) in zip(vlans, vnis) { lines.append("tunnel \(port["ifname"] ?? "?") \(vlan) \(vni)") }
             }
         }
         for device in try ns.bridgeJSON("vni", "show") {
             for entry in device["vnis"] as? [[String: Any]] ?? [] {
-                for vni in range(entry, "vni") { lines.append("vni \(device["ifname"] ?? "?") \(vni)") }
+                for vni in LeafStandIns.range(entry, "vni") { lines.append("vni \(device["ifname"] ?? "?") \(vni)") }
             }
         }
         for entry in try ns.bridgeJSON("fdb", "show") {
@@ -77,8 +70,8 @@ final class LeafKernelTests: XCTestCase {
 
     func testLeafDocumentIsAppliedOnceAndKeptAcrossARestart() throws {
         try withLeaf { ns, reconciler in
-            let leaf = leaf, desired = desired
-            let report = try ns.run { try reconciler.applyLeaf(desired, configuration: leaf) }
+            let desired = desired
+            let report = try ns.run { try reconciler.applyLeaf(desired) }
             XCTAssertEqual(report.errors, [])
             XCTAssertEqual(try snapshot(ns), [
                 "fdb plumbvx 00:00:00:00:00:00 dst 198.18.0.1 src_vni 5000 permanent",
@@ -113,7 +106,7 @@ final class LeafKernelTests: XCTestCase {
             // A restarted agent (a new reconciler, nothing remembered) reads the kernel and finds nothing to do.
             let again = try ns.run {
                 try Reconciler(configuration: AgentConfiguration(sysfsRoot: "/nonexistent", stateDirectory: "/nonexistent"),
-                               logger: Logger(label: "leaf-kernel-test")).planLeaf(desired, configuration: leaf)
+                               logger: Logger(label: "leaf-kernel-test")).planLeaf(desired)
             }
             XCTAssertEqual(again, Plan())
         }
@@ -121,10 +114,9 @@ final class LeafKernelTests: XCTestCase {
 
     func testChangedDocumentRemovesWhatIsGoneAndCleanupLeavesNothing() throws {
         try withLeaf { ns, reconciler in
-            let leaf = leaf
-            _ = try ns.run { [desired] in try reconciler.applyLeaf(desired, configuration: leaf) }
+            _ = try ns.run { [desired] in try reconciler.applyLeaf(desired) }
             let next = LeafFixture.shrunk
-            let report = try ns.run { [next] in try reconciler.applyLeaf(next, configuration: leaf) }
+            let report = try ns.run { [next] in try reconciler.applyLeaf(next) }
             XCTAssertEqual(report.errors, [])
             XCTAssertEqual(try snapshot(ns), [
                 "fdb plumbvx 00:00:00:00:00:00 dst 198.18.0.2 src_vni 5000 permanent",
@@ -137,9 +129,9 @@ final class LeafKernelTests: XCTestCase {
                 "vni plumbvx 5000",
                 "vni plumbvx 5002",
             ])
-            XCTAssertEqual(try ns.run { [next] in try reconciler.planLeaf(next, configuration: leaf) }, Plan())
+            XCTAssertEqual(try ns.run { [next] in try reconciler.planLeaf(next) }, Plan())
 
-            let cleanup = try ns.run { try reconciler.cleanupLeaf(configuration: leaf) }
+            let cleanup = try ns.run { try reconciler.cleanupLeaf() }
             XCTAssertEqual(cleanup.errors, [])
             let names = Set(try ns.ipJSON("link", "show").compactMap { $0["ifname"] as? String })
             XCTAssertFalse(names.contains("plumbleaf") || names.contains("plumbvx"), "\(names)")
@@ -151,9 +143,9 @@ final class LeafKernelTests: XCTestCase {
     /// the other protocol is made again rather than kept.
     func testDot1adLeafFiltersOnSTagsAndAProtocolChangeRemakesTheBridge() throws {
         try withLeaf { ns, reconciler in
-            var stacked = leaf
+            var stacked = desired
             stacked.vlanProtocol = .dot1ad
-            let report = try ns.run { [desired, stacked] in try reconciler.applyLeaf(desired, configuration: stacked) }
+            let report = try ns.run { [stacked] in try reconciler.applyLeaf(stacked) }
             XCTAssertEqual(report.errors, [])
             func bridgeProtocol() throws -> String? {
                 let bridge = try XCTUnwrap(ns.ipJSON("-d", "link", "show", "dev", "plumbleaf").first)
@@ -162,13 +154,34 @@ final class LeafKernelTests: XCTestCase {
             XCTAssertEqual(try bridgeProtocol(), "802.1ad")
             XCTAssertTrue(try snapshot(ns).contains("vlan swp1 100 "))
 
-            let leaf = leaf
-            let back = try ns.run { [desired] in try reconciler.applyLeaf(desired, configuration: leaf) }
+            let back = try ns.run { [desired] in try reconciler.applyLeaf(desired) }
             XCTAssertEqual(back.errors, [])
             XCTAssertTrue(back.operations.contains { $0.action == .deleteLink(name: "plumbleaf") })
             XCTAssertEqual(try bridgeProtocol(), "802.1Q")
             XCTAssertTrue(try snapshot(ns).contains("tunnel plumbvx 101 5001"), "the VXLAN port is back on the new bridge")
-            XCTAssertEqual(try ns.run { [desired] in try reconciler.planLeaf(desired, configuration: leaf) }, Plan())
+            XCTAssertEqual(try ns.run { [desired] in try reconciler.planLeaf(desired) }, Plan())
+        }
+    }
+
+    /// The facility renames the leaf's bridge and VXLAN device: the old ones go, the ports and mappings move to the new
+    /// ones, and cleanup finds them by ownership under their new names.
+    func testRenamedDevicesReplaceTheOldOnes() throws {
+        try withLeaf { ns, reconciler in
+            _ = try ns.run { [desired] in try reconciler.applyLeaf(desired) }
+            var renamed = desired
+            renamed.generation = 2
+            renamed.bridge = "br-leaf"
+            renamed.vxlanDevice = "vx-leaf"
+            let report = try ns.run { [renamed] in try reconciler.applyLeaf(renamed) }
+            XCTAssertEqual(report.errors, [])
+            let names = Set(try ns.ipJSON("link", "show").compactMap { $0["ifname"] as? String })
+            XCTAssertTrue(names.isSuperset(of: ["br-leaf", "vx-leaf"]) && names.isDisjoint(with: ["plumbleaf", "plumbvx"]), "\(names)")
+            let snapshot = try snapshot(ns)
+            XCTAssertTrue(snapshot.contains("fdb swp1 02:00:00:00:00:a1 vlan 100 master br-leaf static"), "\(snapshot)")
+            XCTAssertTrue(snapshot.contains("tunnel vx-leaf 100 5000"), "\(snapshot)")
+            XCTAssertEqual(try ns.run { [renamed] in try reconciler.planLeaf(renamed) }, Plan())
+            XCTAssertEqual(try ns.run { try reconciler.cleanupLeaf() }.errors, [])
+            XCTAssertTrue(try ns.ipJSON("link", "show").allSatisfy { $0["master"] == nil }, "every port released")
         }
     }
 }

@@ -7,7 +7,6 @@ import XCTest
 /// kernel's bridge (what `LeafKernelTests` checks against the real one) to show that a second plan is empty.
 final class LeafPlannerTests: XCTestCase {
     private let configuration = AgentConfiguration(sysfsRoot: "/nonexistent", stateDirectory: "/nonexistent")
-    private let leaf = LeafConfiguration(bridgeName: "plumbleaf", vxlanName: "plumbvx", underlay: "uplink")
     private let desired = LeafFixture.desired
 
     private var bare: ObservedLeaf {
@@ -21,7 +20,7 @@ final class LeafPlannerTests: XCTestCase {
     }
 
     private func plan(_ desired: LeafDesiredState, _ observed: ObservedLeaf) -> Plan {
-        LeafPlanner.plan(desired: desired, observed: observed, leaf: leaf, configuration: configuration)
+        LeafPlanner.plan(desired: desired, observed: observed, configuration: configuration)
     }
 
     func testFromNothingMakesBridgeThenVXLANThenPortsThenMappings() {
@@ -61,14 +60,14 @@ final class LeafPlannerTests: XCTestCase {
     }
 
     func testAppliedPlanPlansNothingMoreAndSurvivesARestart() {
-        var kernel = LeafKernelModel(observed: bare, configuration: configuration, leaf: leaf)
+        var kernel = LeafKernelModel(observed: bare, configuration: configuration)
         kernel.apply(plan(desired, bare))
         // A restarted agent knows nothing but the kernel: the same document plans nothing.
         XCTAssertEqual(plan(desired, kernel.observed), Plan())
     }
 
     func testChangesRemoveWhatIsNoLongerWantedBeforeAdding() {
-        var kernel = LeafKernelModel(observed: bare, configuration: configuration, leaf: leaf)
+        var kernel = LeafKernelModel(observed: bare, configuration: configuration)
         kernel.apply(plan(desired, bare))
         // The passthrough NIC is gone, VNI 5001's network is gone, hv1 left VNI 5000 and the remote MAC moved to hv1.
         let next = LeafFixture.shrunk
@@ -91,7 +90,7 @@ final class LeafPlannerTests: XCTestCase {
     }
 
     func testANewVTEPAddressRemakesTheVXLANDeviceWithEverythingOnIt() {
-        var kernel = LeafKernelModel(observed: bare, configuration: configuration, leaf: leaf)
+        var kernel = LeafKernelModel(observed: bare, configuration: configuration)
         kernel.apply(plan(desired, bare))
         var moved = desired
         moved.vtepIp = IPv4Address("198.18.1.9")!
@@ -128,12 +127,48 @@ final class LeafPlannerTests: XCTestCase {
         XCTAssertFalse(result.operations.contains { $0.item.hasPrefix("vni") || $0.item == "vxlan plumbvx" })
     }
 
-    func testCleanupDeletesOnlyPlumbsDevices() {
-        var kernel = LeafKernelModel(observed: bare, configuration: configuration, leaf: leaf)
+    func testDevicesAreNamedAndProtocolTakenFromTheDocument() {
+        var named = desired
+        named.bridge = "br-exp"
+        named.vxlanDevice = "vx-exp"
+        named.underlayPort = "swp3"
+        named.vlanProtocol = .dot1ad
+        let result = plan(named, bare)
+        XCTAssertEqual(result.errors, [])
+        XCTAssertEqual(Array(result.operations.map(\.description).prefix(4)), [
+            "create bridge br-exp vlan_filtering 1 vlan_default_pvid 0 vlan_protocol 802.1ad",
+            "set br-exp up",
+            "create vxlan vx-exp local 198.18.1.1 dstport 4789 dev swp3 nolearning external vnifilter",
+            "set vx-exp master br-exp",
+        ])
+        XCTAssertTrue(result.operations.contains { $0.description == "set swp1 master br-exp" })
+    }
+
+    func testRenamedDevicesReplaceTheOldOnesAndPortsMove() {
+        var kernel = LeafKernelModel(observed: bare, configuration: configuration)
         kernel.apply(plan(desired, bare))
-        XCTAssertEqual(LeafPlanner.cleanup(observed: kernel.observed, leaf: leaf, configuration: configuration).operations.map(\.description),
+        var renamed = desired
+        renamed.generation = 2
+        renamed.bridge = "br-exp"
+        renamed.vxlanDevice = "vx-exp"
+        let result = plan(renamed, kernel.observed)
+        XCTAssertEqual(result.errors, [])
+        XCTAssertEqual(Array(result.operations.map(\.description).prefix(3)), [
+            "delete link plumbleaf", "delete link plumbvx", "create bridge br-exp vlan_filtering 1 vlan_default_pvid 0 vlan_protocol 802.1Q",
+        ])
+        kernel.apply(result)
+        XCTAssertEqual(Set(kernel.observed.links.map(\.name)), ["lo", "uplink", "swp1", "swp2", "swp3", "br-exp", "vx-exp"])
+        XCTAssertEqual(plan(renamed, kernel.observed), Plan())
+        XCTAssertEqual(LeafPlanner.cleanup(observed: kernel.observed, configuration: configuration).operations.map(\.description),
+                       ["delete link vx-exp", "delete link br-exp"])
+    }
+
+    func testCleanupDeletesOnlyPlumbsDevices() {
+        var kernel = LeafKernelModel(observed: bare, configuration: configuration)
+        kernel.apply(plan(desired, bare))
+        XCTAssertEqual(LeafPlanner.cleanup(observed: kernel.observed, configuration: configuration).operations.map(\.description),
                        ["delete link plumbvx", "delete link plumbleaf"])
-        XCTAssertEqual(LeafPlanner.cleanup(observed: bare, leaf: leaf, configuration: configuration), Plan())
+        XCTAssertEqual(LeafPlanner.cleanup(observed: bare, configuration: configuration), Plan())
     }
 }
 
@@ -142,13 +177,11 @@ final class LeafPlannerTests: XCTestCase {
 struct LeafKernelModel {
     var observed: ObservedLeaf
     let configuration: AgentConfiguration
-    let leaf: LeafConfiguration
     private var nextIndex: Int32 = 100
 
-    init(observed: ObservedLeaf, configuration: AgentConfiguration, leaf: LeafConfiguration) {
+    init(observed: ObservedLeaf, configuration: AgentConfiguration) {
         self.observed = observed
         self.configuration = configuration
-        self.leaf = leaf
     }
 
     private func index(_ name: String) -> Int32 {

@@ -46,6 +46,31 @@ final class FacilityTests: StoreTestCase {
         XCTAssertEqual(desired.vtep.underlayMtu, 9000)
     }
 
+    /// The leaf's bridge, VXLAN device, underlay port and tag protocol: stored, served in its desired state (defaults
+    /// when not declared), and a change raises that leaf's generation only.
+    func testLeafDevicesAreServedToTheLeaf() async throws {
+        try await declareFacility()
+        let plain = try await store.leafDesiredState(leaf: "leaf0")
+        XCTAssertEqual([plain.bridge, plain.vxlanDevice], ["plumbleaf", "plumbvx"])
+        XCTAssertNil(plain.underlayPort)
+        XCTAssertEqual(plain.vlanProtocol, .dot1q)
+
+        var changed = Fixture.facility()
+        changed.leaves[0].bridge = "br-exp"
+        changed.leaves[0].vxlanDevice = "vx-exp"
+        changed.leaves[0].underlayPort = "swp32"
+        changed.leaves[0].vlanProtocol = .dot1ad
+        try await store.putFacility(changed)
+        let leaf = try await store.leafDesiredState(leaf: "leaf0")
+        XCTAssertEqual(leaf.generation, plain.generation + 1)
+        XCTAssertEqual([leaf.bridge, leaf.vxlanDevice, leaf.underlayPort], ["br-exp", "vx-exp", "swp32"])
+        XCTAssertEqual(leaf.vlanProtocol, .dot1ad)
+        let others = try await store.hosts().hosts.filter { $0.name != "leaf0" }.map(\.generation)
+        XCTAssertEqual(Set(others), [1])
+        let declared = try await store.facility()
+        XCTAssertEqual(declared, changed)
+    }
+
     func testAddingAndRemovingUnusedThings() async throws {
         try await declareFacility()
         var facility = Fixture.facility()

@@ -47,6 +47,27 @@ final class FacilityValidationTests: XCTestCase {
         XCTAssertEqual(refusal { $0.leaves[0].name = String(repeating: "l", count: 64) }?.field, "leaves[0].name")
     }
 
+    /// What the leaf's agent makes and sends from: kernel interface names, each a different device, none of them a port
+    /// a hypervisor NIC is cabled to.
+    func testLeafDevices() {
+        XCTAssertNil(refusal {
+            $0.leaves[0].bridge = "br0"
+            $0.leaves[0].vxlanDevice = "vx0"
+            $0.leaves[0].underlayPort = "swp32"
+            $0.leaves[0].vlanProtocol = .dot1ad
+        })
+        XCTAssertEqual(refusal { $0.leaves[0].bridge = "a-very-long-bridge" }?.field, "leaves[0].bridge")
+        XCTAssertEqual(refusal { $0.leaves[0].bridge = "" }?.field, "leaves[0].bridge")
+        XCTAssertEqual(refusal { $0.leaves[0].vxlanDevice = "vx/0" }?.field, "leaves[0].vxlan_device")
+        XCTAssertEqual(refusal { $0.leaves[0].underlayPort = "Ethernet1/1" }?.field, "leaves[0].underlay_port")
+        XCTAssertEqual(refusal { $0.leaves[0].vxlanDevice = $0.leaves[0].bridge }?.field, "leaves[0].vxlan_device")
+        XCTAssertEqual(refusal { $0.leaves[0].underlayPort = "plumbvx" }?.field, "leaves[0].underlay_port")
+        let cabledToUplink = refusal { $0.leaves[0].underlayPort = "swp2" }
+        XCTAssertEqual(cabledToUplink?.field, "hypervisors[0].nics[1].leaf_port")
+        XCTAssertEqual(cabledToUplink?.code, "inconsistent_field")
+        XCTAssertEqual(refusal { $0.hypervisors[0].nics[0].leafPort = "plumbleaf" }?.field, "hypervisors[0].nics[0].leaf_port")
+    }
+
     func testVTEPsAreUniqueAndUsable() {
         XCTAssertEqual(refusal { $0.hypervisors[0].vtepIp = $0.leaves[0].vtepIp }?.field, "hypervisors[0].vtep_ip")
         XCTAssertEqual(refusal { $0.leaves[0].vtepIp = IPv4Address("239.1.1.1")! }?.field, "leaves[0].vtep_ip")

@@ -18,7 +18,8 @@ final class LeafAgentProcessTests: XCTestCase {
 
     private static let facility = Facility(
         vniRanges: [Facility.NumberRange(first: 5000, last: 5009)],
-        leaves: [Facility.Leaf(name: "leaf0", vtepIp: IPv4Address("198.19.0.1")!, vlanRange: Facility.NumberRange(first: 200, last: 209))],
+        leaves: [Facility.Leaf(name: "leaf0", vtepIp: IPv4Address("198.19.0.1")!, vlanRange: Facility.NumberRange(first: 200, last: 209),
+                               bridge: "br-leaf0")],
         hypervisors: [Facility.Hypervisor(name: "hv0", vtepIp: IPv4Address("198.19.1.1")!, leaf: "leaf0", underlayNic: "eth0",
                                           nics: [Facility.NIC(name: "eth0", pciAddress: PCIAddress("0000:01:00.0")!, leafPort: "swp1", vfLimit: 4)])])
 
@@ -75,7 +76,7 @@ final class LeafAgentProcessTests: XCTestCase {
         XCTAssertTrue(ready, "the materialization is ready once leaf0 reported\n\(agent.logText.suffix(3000))")
         XCTAssertEqual(try XCTUnwrap(admin.hosts().hosts.first { $0.name == "leaf0" && $0.kind == .leaf }).appliedGeneration,
                        leaf.generation)
-        XCTAssertTrue(agent.logText.contains("plumbleaf"), "the leaf's document was planned against the namespace")
+        XCTAssertTrue(agent.logText.contains("br-leaf0"), "the leaf's document was planned against the namespace, with the facility's bridge")
         XCTAssertTrue(agent.isRunning, "the agent keeps polling")
         XCTAssertEqual(agent.terminate(), 0, "SIGTERM stops it cleanly")
     }

@@ -12,7 +12,7 @@ public enum LeafFixture {
 
     public static var desired: LeafDesiredState {
         LeafDesiredState(
-            leaf: "leaf1", generation: 1, vtepIp: vtep,
+            leaf: "leaf1", generation: 1, vtepIp: vtep, underlayPort: "uplink",
             vlans: [.init(vlan: 100, vni: 5000, flood: [hv1, hv2]), .init(vlan: 101, vni: 5001, flood: [hv2]),
                     .init(vlan: 102, vni: 5002, flood: [])],
             accessPorts: [.init(port: "swp2", vlan: 102, hypervisor: "hv3", pciAddress: PCIAddress("0000:3b:00.0")!)],

@@ -12,31 +12,6 @@ struct LeafCommand: ParsableCommand {
     )
 }
 
-/// How the leaf is plumbed locally: Plumb's device names, the underlay and the bridge's tag protocol.
-struct LeafOptions: ParsableArguments {
-    @Option(help: "Name of Plumb's VLAN-aware bridge on this leaf.")
-    var bridge = LeafConfiguration.defaultBridgeName
-
-    @Option(help: "Name of Plumb's VXLAN device (external vnifilter) on this leaf.")
-    var vxlan = LeafConfiguration.defaultVXLANName
-
-    @Option(help: "Underlay device the VXLAN device sends from (default: routed by the kernel).")
-    var underlay: String?
-
-    @Option(help: "Tag protocol of the bridge: 802.1Q, or 802.1ad where the hypervisors' VFs stack tags.")
-    var vlanProtocol = "802.1Q"
-
-    func validate() throws {
-        guard VLANProtocol(rawValue: vlanProtocol) != nil else {
-            throw ValidationError("--vlan-protocol must be 802.1Q or 802.1ad, got \(vlanProtocol)")
-        }
-    }
-
-    var configuration: LeafConfiguration {
-        LeafConfiguration(bridgeName: bridge, vxlanName: vxlan, underlay: underlay, vlanProtocol: VLANProtocol(rawValue: vlanProtocol) ?? .dot1q)
-    }
-}
-
 /// `plumb-agent leaf run`: keep this leaf converged with the controller until SIGTERM or SIGINT.
 struct LeafRunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -50,7 +25,6 @@ struct LeafRunCommand: ParsableCommand {
 
     @OptionGroup var agent: AgentOptions
     @OptionGroup var controller: ControllerOptions
-    @OptionGroup var leafOptions: LeafOptions
 
     @Option(help: "This leaf's name as the facility declares it.")
     var leaf: String
@@ -69,8 +43,8 @@ struct LeafRunCommand: ParsableCommand {
             try AgentExit.requireRoot("leaf run")
             let client = try controller.client(logger: logger, requiringHost: false)
             let reconciler = try Reconciler(configuration: agent.configuration(), logger: logger)
-            let runner = LeafAgentRunner(leaf: leaf, client: client, reconciler: reconciler, configuration: leafOptions.configuration,
-                                         wait: .seconds(wait), agentVersion: "plumb-agent \(PlumbAgentCommand.version)", logger: logger)
+            let runner = LeafAgentRunner(leaf: leaf, client: client, reconciler: reconciler, wait: .seconds(wait),
+                                         agentVersion: "plumb-agent \(PlumbAgentCommand.version)", logger: logger)
             try SignalStop.runUntilStopped(runner, logger: logger)
         }
     }
@@ -85,7 +59,6 @@ struct LeafApplyCommand: ParsableCommand {
     )
 
     @OptionGroup var agent: AgentOptions
-    @OptionGroup var leafOptions: LeafOptions
 
     @Flag(help: "Only print what would change.")
     var dryRun = false
@@ -100,12 +73,12 @@ struct LeafApplyCommand: ParsableCommand {
             let document = try DesiredStateFile.load(file, as: LeafDesiredState.self)
             let reconciler = try Reconciler(configuration: agent.configuration(), logger: logger)
             if dryRun {
-                let plan = try reconciler.planLeaf(document, configuration: leafOptions.configuration)
+                let plan = try reconciler.planLeaf(document)
                 ReportOutput.printOperations(plan.operations, verb: "change")
                 for error in plan.errors { print("error: \(error.item): \(error.message)") }
                 return
             }
-            try ReportOutput.finish(try reconciler.applyLeaf(document, configuration: leafOptions.configuration), verb: "apply")
+            try ReportOutput.finish(try reconciler.applyLeaf(document), verb: "apply")
         }
     }
 }
@@ -115,18 +88,17 @@ struct LeafCleanupCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cleanup",
         abstract: "Remove Plumb's bridge and VXLAN device from this leaf; its ports are released.",
-        discussion: "Needs root. Devices Plumb did not make are never touched."
+        discussion: "Needs root. Finds them by Plumb's link group and alias, whatever the facility names them; devices Plumb did not make are never touched."
     )
 
     @OptionGroup var agent: AgentOptions
-    @OptionGroup var leafOptions: LeafOptions
 
     func run() throws {
         try exiting {
             let logger = agent.bootstrapLogging()
             try AgentExit.requireRoot("leaf cleanup")
             let reconciler = try Reconciler(configuration: agent.configuration(), logger: logger)
-            try ReportOutput.finish(try reconciler.cleanupLeaf(configuration: leafOptions.configuration), verb: "clean up")
+            try ReportOutput.finish(try reconciler.cleanupLeaf(), verb: "clean up")
         }
     }
 }

@@ -168,10 +168,15 @@ RETURNS TABLE (name text, generation bigint, document jsonb) LANGUAGE sql STABLE
         'leaf', leaf.name,
         'generation', leaf.generation,
         'vtep_ip', host(leaf.vtep_ip),
+        'bridge', leaf.bridge,
+        'vxlan_device', leaf.vxlan_device,
+        'vlan_protocol', leaf.vlan_protocol,
         'vlans', coalesce(v.vlans, '[]'),
         'access_ports', coalesce(a.access_ports, '[]'),
         'tagged_ports', coalesce(t.tagged_ports, '[]'),
         'fdb', coalesce(f.fdb, '[]'))
+        -- Absent, not null, when the leaf's VXLAN device is routed by the kernel.
+        || jsonb_strip_nulls(jsonb_build_object('underlay_port', leaf.underlay_port))
     FROM leaf
     LEFT JOIN vlans v ON v.leaf = leaf.name
     LEFT JOIN access_ports a ON a.leaf = leaf.name

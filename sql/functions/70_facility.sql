@@ -5,11 +5,13 @@
 -- reports or is force-released.
 
 CREATE FUNCTION plumb.facility_leaves(p_doc jsonb)
-RETURNS TABLE (ordinal int, name text, doc jsonb, vtep_ip inet, vlan_first int, vlan_last int, reserved_vlans int[], mtu int)
+RETURNS TABLE (ordinal int, name text, doc jsonb, vtep_ip inet, vlan_first int, vlan_last int, reserved_vlans int[], mtu int,
+               bridge text, vxlan_device text, underlay_port text, vlan_protocol text)
 LANGUAGE sql IMMUTABLE AS $$
     SELECT (e.ord - 1)::int, e.doc->>'name', e.doc, (e.doc->>'vtep_ip')::inet,
            (e.doc->'vlan_range'->>'first')::int, (e.doc->'vlan_range'->>'last')::int,
-           ARRAY(SELECT jsonb_array_elements_text(coalesce(e.doc->'reserved_vlans', '[]'))::int), (e.doc->>'mtu')::int
+           ARRAY(SELECT jsonb_array_elements_text(coalesce(e.doc->'reserved_vlans', '[]'))::int), (e.doc->>'mtu')::int,
+           e.doc->>'bridge', e.doc->>'vxlan_device', e.doc->>'underlay_port', e.doc->>'vlan_protocol'
     FROM jsonb_array_elements(coalesce(p_doc->'leaves', '[]')) WITH ORDINALITY e(doc, ord)
 $$;
 
@@ -183,11 +185,15 @@ BEGIN
       ON o.kind = n.kind AND o.name = n.name
     WHERE s.kind = n.kind AND s.name = n.name AND o.doc <> n.doc;
 
-    INSERT INTO plumb.leaves (name, vtep_ip, vlan_first, vlan_last, reserved_vlans, mtu)
-    SELECT l.name, l.vtep_ip, l.vlan_first, l.vlan_last, l.reserved_vlans, l.mtu FROM plumb.facility_leaves(p_doc) l
+    INSERT INTO plumb.leaves (name, vtep_ip, vlan_first, vlan_last, reserved_vlans, mtu, bridge, vxlan_device, underlay_port,
+                              vlan_protocol)
+    SELECT l.name, l.vtep_ip, l.vlan_first, l.vlan_last, l.reserved_vlans, l.mtu, l.bridge, l.vxlan_device, l.underlay_port,
+           l.vlan_protocol
+    FROM plumb.facility_leaves(p_doc) l
     ON CONFLICT (name) DO UPDATE
     SET vtep_ip = excluded.vtep_ip, vlan_first = excluded.vlan_first, vlan_last = excluded.vlan_last,
-        reserved_vlans = excluded.reserved_vlans, mtu = excluded.mtu;
+        reserved_vlans = excluded.reserved_vlans, mtu = excluded.mtu, bridge = excluded.bridge,
+        vxlan_device = excluded.vxlan_device, underlay_port = excluded.underlay_port, vlan_protocol = excluded.vlan_protocol;
 
     INSERT INTO plumb.hypervisors (name, vtep_ip, leaf, underlay_nic, underlay_mtu, reserved_vlans)
     SELECT h.name, h.vtep_ip, h.leaf, h.underlay_nic, h.underlay_mtu, h.reserved_vlans FROM plumb.facility_hypervisors(p_doc) h
