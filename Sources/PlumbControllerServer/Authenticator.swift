@@ -3,7 +3,7 @@ import PlumbController
 import PlumbModel
 
 /// Turns a request's `Authorization: Bearer …` header into a ``Caller`` and decides whether that
-/// caller may use a route.
+/// caller may call an operation.
 ///
 /// The admin and Cogs tokens come from configuration and are compared in constant time; any other
 /// token is looked up as a host token (the database keeps only its hash).
@@ -23,20 +23,21 @@ public struct Authenticator: Sendable {
         self.lookUpHost = lookUpHost
     }
 
-    /// The caller allowed to use `route` with this `Authorization` header value, or a 401/403 ``APIError``.
+    /// The caller allowed to call `operation` (with this access) with this `Authorization` header value, or a
+    /// 401/403 ``APIError``.
     ///
-    /// - Parameter pathName: the `{name}` of the request path, for routes a host may call about itself.
-    public func authorize(_ route: Route, authorization: String?, pathName: String?) async throws -> Caller {
-        if route.access == .anyone { return .anonymous }
+    /// - Parameter pathName: the `{name}` of the request path, for operations a host may call about itself.
+    public func authorize(_ access: Access, operation: String, authorization: String?, pathName: String?) async throws -> Caller {
+        if access == .anyone { return .anonymous }
         let caller = try await identify(authorization)
-        guard Self.allows(route.access, caller, pathName: pathName) else {
-            throw APIError(status: 403, code: "forbidden", message: "\(caller) may not call \(route)")
+        guard Self.allows(access, caller, pathName: pathName) else {
+            throw APIError(status: 403, code: "forbidden", message: "\(caller) may not call \(operation)")
         }
         return caller
     }
 
     /// Whether `caller` may use a route with this access (pure).
-    static func allows(_ access: Route.Access, _ caller: Caller, pathName: String?) -> Bool {
+    static func allows(_ access: Access, _ caller: Caller, pathName: String?) -> Bool {
         switch (access, caller) {
         case (.anyone, _), (_, .admin): return true
         case (.admin, _), (_, .anonymous): return false

@@ -11,6 +11,9 @@ public enum Caller: Sendable, Equatable, CustomStringConvertible {
     /// No token needed (public route).
     case anonymous
 
+    /// The caller of the operation this task serves (set by ``OperationAuthorization``).
+    @TaskLocal public static var current: Caller = .anonymous
+
     /// The actor recorded in the audit history for changes made by this caller.
     public var actor: String {
         switch self {

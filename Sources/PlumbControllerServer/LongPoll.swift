@@ -15,25 +15,17 @@ public struct LongPoll: Sendable, Equatable {
         self.waitSeconds = waitSeconds
     }
 
-    /// Parses and checks the query parameters (400 naming `after` or `wait` when one is not a
-    /// non-negative integer); a `wait` beyond ``maximumWaitSeconds`` is clamped.
-    public init(after: Substring?, wait: Substring?) throws {
-        if let after {
-            guard let value = Int64(after), value >= 0 else {
-                throw APIError.invalid("after", "must be a generation: an integer of at least 0, got \(APIError.quote(after))")
-            }
-            self.after = value
-        } else {
-            self.after = nil
+    /// Checks the query parameters (400 naming `after` or `wait` when one is negative); a `wait` beyond
+    /// ``maximumWaitSeconds`` is clamped.
+    public init(after: Int64?, wait: Int?) throws {
+        if let after, after < 0 {
+            throw APIError.invalid("after", "must be a generation: an integer of at least 0, got \(after)")
         }
-        if let wait {
-            guard let value = Int(wait), value >= 0 else {
-                throw APIError.invalid("wait", "must be a number of seconds: an integer of at least 0, got \(APIError.quote(wait))")
-            }
-            waitSeconds = min(value, Self.maximumWaitSeconds)
-        } else {
-            waitSeconds = 0
+        if let wait, wait < 0 {
+            throw APIError.invalid("wait", "must be a number of seconds: an integer of at least 0, got \(wait)")
         }
+        self.after = after
+        waitSeconds = min(wait ?? 0, Self.maximumWaitSeconds)
     }
 
     /// True when a document of `generation` answers this request at once.
