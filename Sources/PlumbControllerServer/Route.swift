@@ -1,17 +1,12 @@
-import HTTPTypes
-import OpenAPIRuntime
-
 /// One method and path template the server answers, as the generated server registers it.
 ///
 /// The paths come from `controller/openapi.json` through the generated `registerHandlers`; ``RouteRecorder``
 /// collects them, for the `Allow` header of a 405.
-struct Route: Sendable, Hashable, CustomStringConvertible {
+struct Route: Sendable, Hashable {
     /// `GET`, `PUT`, `POST` or `DELETE`.
     let method: String
     /// The path template with `{parameter}` segments, as in OpenAPI.
     let path: String
-
-    var description: String { "\(method) \(path)" }
 
     /// The methods a path answers, for `Allow`: those of its routes, with HEAD wherever GET is.
     static func allowedMethods(_ routes: [Route]) -> [String] {
@@ -24,18 +19,5 @@ struct Route: Sendable, Hashable, CustomStringConvertible {
         let template = path.split(separator: "/")
         guard template.count == segments.count else { return false }
         return zip(template, segments).allSatisfy { $0.hasPrefix("{") || $0 == $1 }
-    }
-}
-
-/// A transport that only writes down what the generated server registers: every ``Route`` of the document.
-final class RouteRecorder: ServerTransport {
-    /// The routes registered so far, in order.
-    private(set) var routes: [Route] = []
-
-    init() {}
-
-    func register(_ handler: @Sendable @escaping (HTTPRequest, HTTPBody?, ServerRequestMetadata) async throws -> (HTTPResponse, HTTPBody?),
-                         method: HTTPRequest.Method, path: String) throws {
-        routes.append(Route(method: method.rawValue, path: path))
     }
 }
