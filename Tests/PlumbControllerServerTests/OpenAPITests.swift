@@ -1,5 +1,6 @@
 import Foundation
-import PlumbControllerServer
+import Logging
+@testable import PlumbControllerServer
 import PlumbHTTPClient
 import PlumbModel
 import XCTest
@@ -60,6 +61,20 @@ final class OpenAPITests: ServerTestCase {
             }
         }
         XCTAssertEqual(documented, Set(Access.byOperation.keys), "the access table names exactly the document's operations")
+    }
+
+    /// The generated server registers exactly the document's methods and paths (HEAD is added with every GET
+    /// when it serves them), which is also what a 405's `Allow` is made of.
+    func testTheServerRegistersExactlyTheDocumentsRoutes() throws {
+        let paths = try XCTUnwrap(try document()["paths"]?.objectValue)
+        let documented = Set(paths.flatMap { path, item in Self.methods.filter { item[$0] != nil }.map { "\($0.uppercased()) \(path)" } })
+        let api = ControllerAPI(store: store, waiters: GenerationWaiters(), documents: DesiredDocuments(store: store),
+                                metrics: ControllerMetrics(), configuration: ControllerServerConfiguration(adminToken: "a", cogsToken: "c"),
+                                logger: Logger(label: "test.routes"))
+        let recorder = RouteRecorder()
+        try api.registerHandlers(on: recorder)
+        XCTAssertEqual(Set(recorder.routes.map { "\($0.method) \($0.path)" }), documented)
+        XCTAssertEqual(recorder.routes.count, documented.count, "no route is registered twice")
     }
 
     func testRealAnswersAndRequestsMatchTheDocumentedSchemas() async throws {
