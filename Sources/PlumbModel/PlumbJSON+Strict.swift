@@ -1,7 +1,11 @@
 import Foundation
 
-/// Strict reading of request bodies: what the API takes is exactly what `controller/openapi.json`
+/// Strict reading of wire documents: what the API takes is exactly what `controller/openapi.json`
 /// describes, or a 400 naming the field.
+///
+/// The controller checks bodies as plain JSON with ``checkStrict(_:)`` and leaves the rest to the decoders
+/// generated from the document; `decodeStrict` reads the same documents into the domain types where no
+/// generated type is used yet (`plumbctl`'s input files), with the same refusals.
 ///
 /// One mechanism for every body type, with no code per type: the body is parsed once as plain JSON
 /// (nulls and control characters are refused there), decoded as the wire type, and encoded back. A
