@@ -42,7 +42,7 @@ extension ControllerAPI {
     /// costs the database nothing: a notice names the host and its new generation, so waking needs
     /// no read of the generation either.
     func desired(_ host: HostKey, after: Int64?, wait: Int?) async throws -> DesiredAnswer {
-        let poll = try LongPoll(after: after, wait: wait)
+        let poll = LongPoll(after: after, wait: wait)
         if Caller.current == .host(host) {
             try await store.recordContact(host)
         }

@@ -1,5 +1,3 @@
-import PlumbModel
-
 /// The query of a desired-state request: `?after=G&wait=S`.
 public struct LongPoll: Sendable, Equatable {
     /// The generation the caller already has; nil asks for the current document at once.
@@ -15,15 +13,9 @@ public struct LongPoll: Sendable, Equatable {
         self.waitSeconds = waitSeconds
     }
 
-    /// Checks the query parameters (400 naming `after` or `wait` when one is negative); a `wait` beyond
+    /// The query as decoded (``ParameterRule`` refused negative values at the edge); a `wait` beyond
     /// ``maximumWaitSeconds`` is clamped.
-    public init(after: Int64?, wait: Int?) throws {
-        if let after, after < 0 {
-            throw APIError.invalid("after", "must be a generation: an integer of at least 0, got \(after)")
-        }
-        if let wait, wait < 0 {
-            throw APIError.invalid("wait", "must be a number of seconds: an integer of at least 0, got \(wait)")
-        }
+    public init(after: Int64?, wait: Int?) {
         self.after = after
         waitSeconds = min(wait ?? 0, Self.maximumWaitSeconds)
     }
