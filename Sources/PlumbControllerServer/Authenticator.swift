@@ -3,7 +3,7 @@ import PlumbController
 import PlumbModel
 
 /// Tells who holds a bearer token (for ``BearerTokenMiddleware``) and decides whether that caller may
-/// use a route.
+/// call an operation.
 ///
 /// The admin and Cogs tokens come from configuration and are compared in constant time; any other
 /// token is looked up as a host token (the database keeps only its hash).
@@ -23,24 +23,24 @@ public struct Authenticator: Sendable {
         self.lookUpHost = lookUpHost
     }
 
-    /// The caller allowed to use `route`, given the identity its bearer token established (nil: no token, or
-    /// one nobody holds), or a 401/403 ``APIError``.
+    /// The caller allowed to call `operation` (with this access), given the identity its bearer token established
+    /// (nil: no token, or one nobody holds), or a 401/403 ``APIError``.
     ///
-    /// - Parameter pathName: the `{name}` of the request path, for routes a host may call about itself.
-    public func authorize(_ route: Route, identity: Caller?, pathName: String?) throws -> Caller {
-        if route.access == .anyone { return identity ?? .anonymous }
+    /// - Parameter pathName: the `{name}` of the request path, for operations a host may call about itself.
+    public func authorize(_ access: Access, operation: String, identity: Caller?, pathName: String?) throws -> Caller {
+        if access == .anyone { return identity ?? .anonymous }
         guard let caller = identity else {
             throw APIError(status: 401, code: "unauthorized",
                            message: "a valid bearer token is required (Authorization: Bearer TOKEN)")
         }
-        guard Self.allows(route.access, caller, pathName: pathName) else {
-            throw APIError(status: 403, code: "forbidden", message: "\(caller) may not call \(route)")
+        guard Self.allows(access, caller, pathName: pathName) else {
+            throw APIError(status: 403, code: "forbidden", message: "\(caller) may not call \(operation)")
         }
         return caller
     }
 
     /// Whether `caller` may use a route with this access (pure).
-    static func allows(_ access: Route.Access, _ caller: Caller, pathName: String?) -> Bool {
+    static func allows(_ access: Access, _ caller: Caller, pathName: String?) -> Bool {
         switch (access, caller) {
         case (.anyone, _), (_, .admin): return true
         case (.admin, _), (_, .anonymous): return false

@@ -11,6 +11,14 @@ public enum Caller: Sendable, Equatable, CustomStringConvertible {
     /// No token needed (public route).
     case anonymous
 
+    /// The caller of the operation this task serves (set by ``OperationAuthorization``).
+    @TaskLocal public static var current: Caller = .anonymous
+
+    /// Who the request's bearer token says it comes from (nil: no token, or one nobody holds), before any
+    /// authorization: hummingbird-auth's identity, which ``PresentedCallerMiddleware`` hands on to the generated
+    /// server's ``OperationAuthorization``.
+    @TaskLocal public static var presented: Caller?
+
     /// The actor recorded in the audit history for changes made by this caller.
     public var actor: String {
         switch self {

@@ -1,73 +1,82 @@
 import Foundation
-import Hummingbird
 import Logging
+import OpenAPIRuntime
+import PlumbAPI
 import PlumbController
 import PlumbModel
 
-/// The handlers of every ``Route``: authorize, parse, call the ``ControllerStore``, answer JSON.
-struct ControllerAPI: Sendable {
+/// The controller's API as the generated `APIProtocol` of `controller/openapi.json`: each operation takes
+/// its generated input (already authorized by ``OperationAuthorization`` and checked by ``StrictInput``),
+/// calls the ``ControllerStore`` with domain values and answers with generated output. Refusals are thrown
+/// as ``APIError`` for the envelope middleware.
+struct ControllerAPI: APIProtocol {
     let store: ControllerStore
-    let authenticator: Authenticator
     let waiters: GenerationWaiters
     let documents: DesiredDocuments
     let metrics: ControllerMetrics
     let configuration: ControllerServerConfiguration
+    let logger: Logger
 
-    /// Answers one request for `route` (errors are thrown as ``APIError`` for the envelope middleware).
-    func respond(_ route: Route, _ request: Request, _ context: ControllerRequestContext) async throws -> Response {
-        let pathName = try context.parameters.get("name").map { try Self.decodedSegment($0, field: "name") }
-        let caller = try authenticator.authorize(route, identity: context.identity, pathName: pathName)
-        // Every caller's input is checked alike, before anything reaches the database.
-        let name = try pathParameter("name", context, rule: .identifier)
-        try Self.checkQuery(request)
-        switch route.endpoint {
-        case .putFacility:
-            let facility = try await body(Facility.self, request)
-            return try .json(try await store.putFacility(facility, actor: caller.actor))
-        case .getFacility:
-            return try .json(try await store.facility())
-        case .listMaterializations:
-            return try .json(try await store.materializations())
-        case .putMaterialization:
-            let id = try materializationID(context)
-            let spec = try await body(MaterializationSpec.self, request)
-            let answer = try await store.materialize(id: id, spec: spec, actor: caller.actor)
-            return try .json(answer.materialization, status: answer.created ? .created : .ok)
-        case .getMaterialization:
-            return try .json(try await store.materialization(id: try materializationID(context)))
-        case .vmAttachments:
-            return try await vmAttachments(request, context)
-        case .deleteMaterialization:
-            try await store.dematerialize(id: try materializationID(context), actor: caller.actor)
-            return .empty(.noContent)
-        case .listHosts:
-            return try .json(try await store.hosts())
-        case .hostDesired:
-            let host = HostKey.hypervisor(try required(name))
-            return try await desired(host, caller: caller, request)
-        case .leafDesired:
-            let host = HostKey.leaf(try required(name))
-            return try await desired(host, caller: caller, request)
-        case .putHostStatus:
-            let report = try StatusReportValidation.validate(try await body(HostStatusReport.self, request))
-            let host = try await reportingHost(try required(name), caller: caller, request)
-            try await store.reportStatus(host, report: report)
-            return .empty(.noContent)
-        case .issueHostToken:
-            let host = try await namedHost(try required(name), request)
-            return try .json(try await store.issueToken(for: host))
-        case .forceRelease:
-            let host = try await namedHost(try required(name), request)
-            try await store.forceRelease(host: host, actor: caller.actor)
-            return .empty(.noContent)
-        case .auditVNI:
-            let vni = try Self.integer(context.parameters.get("vni"), field: "vni")
-            let at = try request.uri.queryParameters["at"].map { try Self.time(String($0), field: "at") }
-            return try .json(try await store.auditVNI(vni, at: at))
-        case .health:
-            return try await health(logger: context.logger)
-        case .metrics:
-            return try await metricsText()
-        }
+    /// How the generated server codes values: JSON with sorted keys, compact (as ``PlumbJSON``); RFC 3339 times.
+    static let runtimeConfiguration = Configuration(dateTranscoder: RFC3339Time(), jsonEncodingOptions: [.sortedKeys])
+
+    func putFacility(_ input: Operations.PutFacility.Input) async throws -> Operations.PutFacility.Output {
+        guard case .json(let body) = input.body else { throw APIError.malformedJSON }
+        let facility = try await store.putFacility(try Wire.domain(Facility.self, from: body), actor: Caller.current.actor)
+        return .ok(.init(body: .json(try Wire.wire(Components.Schemas.Facility.self, from: facility))))
+    }
+
+    func getFacility(_ input: Operations.GetFacility.Input) async throws -> Operations.GetFacility.Output {
+        .ok(.init(body: .json(try Wire.wire(Components.Schemas.Facility.self, from: try await store.facility()))))
+    }
+
+    func listMaterializations(_ input: Operations.ListMaterializations.Input) async throws -> Operations.ListMaterializations.Output {
+        .ok(.init(body: .json(try Wire.wire(Components.Schemas.MaterializationList.self, from: try await store.materializations()))))
+    }
+
+    func putMaterialization(_ input: Operations.PutMaterialization.Input) async throws -> Operations.PutMaterialization.Output {
+        guard case .json(let body) = input.body else { throw APIError.malformedJSON }
+        let answer = try await store.materialize(id: input.path.id, spec: try Wire.domain(MaterializationSpec.self, from: body),
+                                                 actor: Caller.current.actor)
+        let materialization = try Wire.wire(Components.Schemas.Materialization.self, from: answer.materialization)
+        return answer.created ? .created(.init(body: .json(materialization))) : .ok(.init(body: .json(materialization)))
+    }
+
+    func getMaterialization(_ input: Operations.GetMaterialization.Input) async throws -> Operations.GetMaterialization.Output {
+        let materialization = try await store.materialization(id: input.path.id)
+        return .ok(.init(body: .json(try Wire.wire(Components.Schemas.Materialization.self, from: materialization))))
+    }
+
+    func deleteMaterialization(_ input: Operations.DeleteMaterialization.Input) async throws -> Operations.DeleteMaterialization.Output {
+        try await store.dematerialize(id: input.path.id, actor: Caller.current.actor)
+        return .noContent(.init())
+    }
+
+    func listHosts(_ input: Operations.ListHosts.Input) async throws -> Operations.ListHosts.Output {
+        .ok(.init(body: .json(try Wire.wire(Components.Schemas.HostList.self, from: try await store.hosts()))))
+    }
+
+    func putHostStatus(_ input: Operations.PutHostStatus.Input) async throws -> Operations.PutHostStatus.Output {
+        guard case .json(let body) = input.body else { throw APIError.malformedJSON }
+        let report = try StatusReportValidation.validate(try Wire.domain(HostStatusReport.self, from: body))
+        let host = try await reportingHost(input.path.name, kind: input.query.kind)
+        try await store.reportStatus(host, report: report)
+        return .noContent(.init())
+    }
+
+    func issueHostToken(_ input: Operations.IssueHostToken.Input) async throws -> Operations.IssueHostToken.Output {
+        let host = try await namedHost(input.path.name, kind: input.query.kind)
+        return .ok(.init(body: .json(try Wire.wire(Components.Schemas.HostToken.self, from: try await store.issueToken(for: host)))))
+    }
+
+    func forceRelease(_ input: Operations.ForceRelease.Input) async throws -> Operations.ForceRelease.Output {
+        let host = try await namedHost(input.path.name, kind: input.query.kind)
+        try await store.forceRelease(host: host, actor: Caller.current.actor)
+        return .noContent(.init())
+    }
+
+    func auditVNI(_ input: Operations.AuditVNI.Input) async throws -> Operations.AuditVNI.Output {
+        let audit = try await store.auditVNI(input.path.vni, at: input.query.at)
+        return .ok(.init(body: .json(try Wire.wire(Components.Schemas.VNIAudit.self, from: audit))))
     }
 }

@@ -5,8 +5,8 @@ import PlumbController
 import PlumbModel
 import ServiceLifecycle
 
-/// The controller's HTTP API (every ``Route`` of ``Route/table``) on Hummingbird, with the
-/// store's generation notices waking its long polls.
+/// The controller's HTTP API (the generated server of `controller/openapi.json`, ``ControllerAPI``) on
+/// Hummingbird, with the store's generation notices waking its long polls.
 ///
 /// Run it as a service (`try await server.run()`, or inside a `ServiceGroup` that handles signals):
 /// on graceful shutdown the long polls answer 304 at once, then the server finishes the requests
@@ -36,12 +36,13 @@ public struct ControllerServer: Service {
     public func run() async throws {
         let waiters = GenerationWaiters()
         let documents = DesiredDocuments(store: store, capacity: configuration.documentCacheBytes)
+        let api = ControllerAPI(store: store, waiters: waiters, documents: documents, metrics: metrics,
+                                configuration: configuration, logger: logger)
         let authenticator = Authenticator(adminToken: configuration.adminToken, cogsToken: configuration.cogsToken) { [store] token in
             try await store.authenticate(hostToken: token)
         }
-        let api = ControllerAPI(
-            store: store, authenticator: authenticator,
-            waiters: waiters, documents: documents, metrics: metrics, configuration: configuration)
+        let routes = RouteRecorder()
+        try api.registerHandlers(on: routes)
         let router = Router(context: ControllerRequestContext.self)
         // Per-route counts and latency, through swift-metrics (see ControllerMetrics.factory(registry:)); first, so
         // that it also times HEAD answers, whose body HeadMiddleware replaces.
@@ -49,19 +50,14 @@ public struct ControllerServer: Service {
         router.add(middleware: HeadMiddleware())
         router.add(middleware: LogRequestsMiddleware(.debug))
         router.add(middleware: AccessLogMiddleware())
-        router.add(middleware: ErrorEnvelopeMiddleware(routes: Route.table))
+        router.add(middleware: ErrorEnvelopeMiddleware(routes: routes.routes))
+        // hummingbird-auth: the bearer token becomes the context's identity, handed on to the generated server's
+        // OperationAuthorization (which cannot see the Hummingbird context) as Caller.presented.
         router.add(middleware: BearerTokenMiddleware(authenticator: authenticator))
-        for route in Route.table {
-            router.on(RouterPath(route.path), method: HTTPRequest.Method(route.method)!) { request, context in
-                try await api.respond(route, request, context)
-            }
-            if route.method == "GET" {
-                // HEAD runs the GET; HeadMiddleware drops the body.
-                router.on(RouterPath(route.path), method: .head) { request, context in
-                    try await api.respond(route, request, context)
-                }
-            }
-        }
+        router.add(middleware: PresentedCallerMiddleware())
+        try api.registerHandlers(on: HeadRegisteringTransport(router: router), configuration: ControllerAPI.runtimeConfiguration,
+                                 middlewares: [OperationAuthorization(authenticator: authenticator),
+                                               StrictInput(maximumBodySize: configuration.maximumBodySize), PreEncodedBodies()])
         let onListening = self.onListening
         let application = Application(
             router: router,

@@ -55,10 +55,14 @@ public actor DesiredDocuments {
         self.fetch = fetch
     }
 
-    /// Fetches from `store`.
+    /// Fetches from `store`, each document written as the generated type writes it (``Wire/desiredBytes(_:)``).
     public init(store: ControllerStore, capacity: Int = 64 << 20, coalescing: Duration = .milliseconds(2)) {
         self.init(capacity: capacity, coalescing: coalescing) { kind, names in
-            try await store.desiredDocuments(kind, names: names)
+            try await store.desiredDocuments(kind, names: names).mapValues { document in
+                var document = document
+                document.json = try Wire.desiredBytes(document)
+                return document
+            }
         }
     }
 

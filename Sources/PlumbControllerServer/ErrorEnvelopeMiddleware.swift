@@ -1,14 +1,16 @@
 import Hummingbird
 import Logging
 import NIOCore
+import OpenAPIRuntime
 import PlumbController
 import PlumbModel
 
 /// Turns everything a handler throws into the API's JSON error envelope.
 ///
-/// ``APIError``s keep their status; the framework's own errors (no route, body too large) get an
-/// envelope of their status; a database that cannot be reached is 503; anything else is a bug and
-/// answers 500 with the request id, logged.
+/// ``APIError``s keep their status; what the generated server throws is unwrapped to its cause (a body the
+/// generated types cannot decode is a 400 naming the field); the framework's own errors (no route, body too
+/// large) get an envelope of their status; a database that cannot be reached is 503; anything else is a bug
+/// and answers 500 with the request id, logged.
 struct ErrorEnvelopeMiddleware<Context: RequestContext>: RouterMiddleware {
     /// Turns "no such route" into 405 when the path exists with another method.
     let routes: [Route]
@@ -16,19 +18,35 @@ struct ErrorEnvelopeMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
-        } catch let error as APIError {
+        } catch {
+            return response(for: error, request, context)
+        }
+    }
+
+    private func response(for error: any Error, _ request: Request, _ context: Context) -> Response {
+        switch error {
+        case let error as ServerError where error.httpStatus.code < 500 && !(error.underlyingError is DecodingError):
+            // The runtime's own refusals (a content type it cannot read or write, a malformed Accept): their status.
+            return .error(APIError(status: error.httpStatus.code, code: "http_\(error.httpStatus.code)",
+                                   message: error.httpStatus.reasonPhrase))
+        case let error as ServerError:
+            // What the generated server's decoding, its middlewares and the handlers threw.
+            return response(for: error.underlyingError, request, context)
+        case let error as APIError:
             return .error(error)
-        } catch is NIOTooManyBytesError {
+        case let error as DecodingError:
+            return .error(APIError(generatedDecoding: error))
+        case is NIOTooManyBytesError:
             return .error(APIError(status: 413, code: "body_too_large", message: "the request body is larger than the controller accepts",
                                    field: "body"))
-        } catch let error as HTTPError where error.status == .notFound && context.endpointPath == "NotFound" {
+        case let error as HTTPError where error.status == .notFound && context.endpointPath == "NotFound":
             return unrouted(request)
-        } catch let StoreError.unavailable(reason) {
+        case StoreError.unavailable(let reason):
             context.logger.warning("database unavailable", metadata: ["error": "\(reason)"])
             return .error(APIError(status: 503, code: "database_unavailable", message: "the database cannot be reached; try again"))
-        } catch let error as any HTTPResponseError where error.status.code < 500 {
+        case let error as any HTTPResponseError where error.status.code < 500:
             return .error(APIError(status: error.status.code, code: "http_\(error.status.code)", message: error.status.reasonPhrase))
-        } catch {
+        default:
             context.logger.error("unexpected error", metadata: ["error": "\(String(reflecting: error))",
                                                                "method": "\(request.method)", "path": "\(request.uri.path)"])
             return .error(APIError(status: 500, code: "internal",

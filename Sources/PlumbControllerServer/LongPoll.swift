@@ -1,5 +1,3 @@
-import PlumbModel
-
 /// The query of a desired-state request: `?after=G&wait=S`.
 public struct LongPoll: Sendable, Equatable {
     /// The generation the caller already has; nil asks for the current document at once.
@@ -15,25 +13,11 @@ public struct LongPoll: Sendable, Equatable {
         self.waitSeconds = waitSeconds
     }
 
-    /// Parses and checks the query parameters (400 naming `after` or `wait` when one is not a
-    /// non-negative integer); a `wait` beyond ``maximumWaitSeconds`` is clamped.
-    public init(after: Substring?, wait: Substring?) throws {
-        if let after {
-            guard let value = Int64(after), value >= 0 else {
-                throw APIError.invalid("after", "must be a generation: an integer of at least 0, got \(APIError.quote(after))")
-            }
-            self.after = value
-        } else {
-            self.after = nil
-        }
-        if let wait {
-            guard let value = Int(wait), value >= 0 else {
-                throw APIError.invalid("wait", "must be a number of seconds: an integer of at least 0, got \(APIError.quote(wait))")
-            }
-            waitSeconds = min(value, Self.maximumWaitSeconds)
-        } else {
-            waitSeconds = 0
-        }
+    /// The query as decoded (``ParameterRule`` refused negative values at the edge); a `wait` beyond
+    /// ``maximumWaitSeconds`` is clamped.
+    public init(after: Int64?, wait: Int?) {
+        self.after = after
+        waitSeconds = min(wait ?? 0, Self.maximumWaitSeconds)
     }
 
     /// True when a document of `generation` answers this request at once.

@@ -1,7 +1,11 @@
 import Foundation
 
-/// Strict reading of request bodies: what the API takes is exactly what `controller/openapi.json`
+/// Strict reading of wire documents: what the API takes is exactly what `controller/openapi.json`
 /// describes, or a 400 naming the field.
+///
+/// The controller checks bodies as plain JSON with ``checkStrict(_:)`` and leaves the rest to the decoders
+/// generated from the document; `decodeStrict` reads the same documents into the domain types where no
+/// generated type is used yet (`plumbctl`'s input files), with the same refusals.
 ///
 /// One mechanism for every body type, with no code per type: the body is parsed once as plain JSON
 /// (nulls and control characters are refused there), decoded as the wire type, and encoded back. A
@@ -15,13 +19,12 @@ extension PlumbJSON {
     public static func decodeStrict<T: Codable>(_ type: T.Type, from data: Data) throws -> T {
         let tree: Any
         do {
-            tree = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
-        } catch {
+            tree = try checkStrict(data)
+        } catch let error as APIError where error == .malformedJSON {
             // JSONSerialization also gives up on numbers it cannot hold: the decoder then names the field.
             _ = try decode(type, from: data)
-            throw APIError.malformedJSON
+            throw error
         }
-        try checkMembers(tree, path: "")
         let value: T
         do {
             value = try decode(type, from: data)
@@ -34,6 +37,20 @@ extension PlumbJSON {
             throw APIError.invalid(unread, "is not a property of this object (see the API document for the allowed ones)")
         }
         return value
+    }
+
+    /// Parses a request body as plain JSON, refusing malformed JSON, `null` and control characters in strings
+    /// and member names, each as a 400 ``APIError`` naming the first such field in document order.
+    @discardableResult
+    public static func checkStrict(_ data: Data) throws -> Any {
+        let tree: Any
+        do {
+            tree = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
+        } catch {
+            throw APIError.malformedJSON
+        }
+        try checkMembers(tree, path: "")
+        return tree
     }
 
     /// Refuses `null` (no request field is nullable: omit a field for its default) and strings or

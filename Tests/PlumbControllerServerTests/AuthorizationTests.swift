@@ -17,33 +17,33 @@ final class AuthorizationTests: ServerTestCase {
         leaf0Token = try admin.issueHostToken(host: "leaf0").token
     }
 
-    /// One request of every route except the public ones, as (route, method, path, body).
-    private func requests() throws -> [(Route.Endpoint, String, String, Data?)] {
+    /// One request of every operation except the public ones, as (operation id, method, path, body).
+    private func requests() throws -> [(String, String, String, Data?)] {
         let facility = try PlumbJSON.encode(TestFacility.facility())
         let spec = try PlumbJSON.encode(TestFacility.spec())
         let report = try PlumbJSON.encode(HostStatusReport(appliedGeneration: 0))
         return [
-            (.putFacility, "PUT", "/v1/facility", facility),
-            (.getFacility, "GET", "/v1/facility", nil),
-            (.listMaterializations, "GET", "/v1/materializations", nil),
-            (.putMaterialization, "PUT", "/v1/materializations/auth", spec),
-            (.getMaterialization, "GET", "/v1/materializations/auth", nil),
-            (.vmAttachments, "GET", "/v1/materializations/auth/vms/vm/attachments", nil),
-            (.deleteMaterialization, "DELETE", "/v1/materializations/auth", nil),
-            (.listHosts, "GET", "/v1/hosts", nil),
-            (.hostDesired, "GET", "/v1/hosts/hv0/desired", nil),
-            (.putHostStatus, "PUT", "/v1/hosts/hv0/status", report),
-            (.issueHostToken, "POST", "/v1/hosts/hv1/token", nil),
-            (.forceRelease, "POST", "/v1/hosts/hv1/force-release", nil),
-            (.leafDesired, "GET", "/v1/leaves/leaf0/desired", nil),
-            (.auditVNI, "GET", "/v1/audit/vni/5000", nil),
+            ("putFacility", "PUT", "/v1/facility", facility),
+            ("getFacility", "GET", "/v1/facility", nil),
+            ("listMaterializations", "GET", "/v1/materializations", nil),
+            ("putMaterialization", "PUT", "/v1/materializations/auth", spec),
+            ("getMaterialization", "GET", "/v1/materializations/auth", nil),
+            ("vmAttachments", "GET", "/v1/materializations/auth/vms/vm/attachments", nil),
+            ("deleteMaterialization", "DELETE", "/v1/materializations/auth", nil),
+            ("listHosts", "GET", "/v1/hosts", nil),
+            ("hostDesired", "GET", "/v1/hosts/hv0/desired", nil),
+            ("putHostStatus", "PUT", "/v1/hosts/hv0/status", report),
+            ("issueHostToken", "POST", "/v1/hosts/hv1/token", nil),
+            ("forceRelease", "POST", "/v1/hosts/hv1/force-release", nil),
+            ("leafDesired", "GET", "/v1/leaves/leaf0/desired", nil),
+            ("auditVNI", "GET", "/v1/audit/vni/5000", nil),
         ]
     }
 
     func testEveryProtectedRouteNeedsAKnownToken() throws {
         let requests = try requests()
-        XCTAssertEqual(Set(requests.map(\.0)), Set(Route.table.filter { $0.access != .anyone }.map(\.endpoint)),
-                       "every protected route is exercised")
+        XCTAssertEqual(Set(requests.map(\.0)), Set(Access.byOperation.filter { $0.value != .anyone }.keys),
+                       "every protected operation is exercised")
         for (_, method, path, body) in requests {
             for token in [nil, "not-a-token", Self.adminToken + "x", String(Self.adminToken.dropLast())] {
                 let response = try raw(method, path, token: token, body: body)
@@ -57,21 +57,21 @@ final class AuthorizationTests: ServerTestCase {
 
     func testRolesAndHostsGetWhatTheyMayAndNothingElse() throws {
         // The expected status per endpoint for each caller; 2xx (or, for attachments nobody reported, 409) means "let through".
-        let allowed: [String: Set<Route.Endpoint>] = [
-            "admin": Set(Route.Endpoint.allCases),
-            "cogs": [.getFacility, .listMaterializations, .putMaterialization, .getMaterialization, .vmAttachments, .deleteMaterialization,
-                     .listHosts, .hostDesired, .leafDesired, .auditVNI, .health, .metrics],
-            "hv0": [.hostDesired, .putHostStatus, .health, .metrics],
-            "leaf0": [.leafDesired, .health, .metrics],
+        let allowed: [String: Set<String>] = [
+            "admin": Set(Access.byOperation.keys),
+            "cogs": ["getFacility", "listMaterializations", "putMaterialization", "getMaterialization", "vmAttachments",
+                     "deleteMaterialization", "listHosts", "hostDesired", "leafDesired", "auditVNI", "health", "metrics"],
+            "hv0": ["hostDesired", "putHostStatus", "health", "metrics"],
+            "leaf0": ["leafDesired", "health", "metrics"],
         ]
         let tokens = ["admin": Self.adminToken, "cogs": Self.cogsToken, "hv0": hv0Token!, "leaf0": leaf0Token!]
         for (caller, token) in tokens.sorted(by: { $0.key < $1.key }) {
             for (endpoint, method, path, body) in try requests() {
                 // A leaf reports its status on its own name.
-                let path = caller == "leaf0" && endpoint == .putHostStatus ? "/v1/hosts/leaf0/status" : path
+                let path = caller == "leaf0" && endpoint == "putHostStatus" ? "/v1/hosts/leaf0/status" : path
                 let response = try raw(method, path, token: token, body: body)
-                if allowed[caller]!.contains(endpoint) || (caller == "leaf0" && endpoint == .putHostStatus) {
-                    XCTAssertTrue((200..<300).contains(response.status) || (endpoint == .vmAttachments && response.status == 409),
+                if allowed[caller]!.contains(endpoint) || (caller == "leaf0" && endpoint == "putHostStatus") {
+                    XCTAssertTrue((200..<300).contains(response.status) || (endpoint == "vmAttachments" && response.status == 409),
                                   "\(caller) \(method) \(path): \(response.status) "
                                   + String(decoding: response.body, as: UTF8.self))
                 } else {

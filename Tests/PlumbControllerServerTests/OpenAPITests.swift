@@ -1,5 +1,6 @@
 import Foundation
-import PlumbControllerServer
+import Logging
+@testable import PlumbControllerServer
 import PlumbHTTPClient
 import PlumbModel
 import XCTest
@@ -20,7 +21,7 @@ final class OpenAPITests: ServerTestCase {
     }
 
     /// What `x-plumb-access` says for each kind of access.
-    private static func accessText(_ access: Route.Access) -> String {
+    private static func accessText(_ access: Access) -> String {
         switch access {
         case .anyone: return "anyone"
         case .admin: return "admin"
@@ -31,37 +32,49 @@ final class OpenAPITests: ServerTestCase {
         }
     }
 
-    func testTheDocumentDescribesExactlyTheRouteTable() throws {
+    /// The server's routes are generated from the document; who may call each operation is keyed by its
+    /// operation id in ``Access/byOperation``, which must name exactly the document's operations and agree
+    /// with what each states as `x-plumb-access`, its security and its 401/403.
+    func testTheAccessTableIsTheDocumentsOperationsAndAccess() throws {
         let document = try document()
         XCTAssertEqual(document["openapi"]?.stringValue?.hasPrefix("3.1"), true)
         let paths = try XCTUnwrap(document["paths"]?.objectValue)
         var documented: Set<String> = []
         for (path, item) in paths {
-            for method in Self.methods where item[method] != nil {
-                documented.insert("\(method.uppercased()) \(path)")
-            }
-        }
-        let served = Set(Route.table.map(\.description))
-        XCTAssertEqual(served.subtracting(documented).sorted(), [], "served but not documented")
-        XCTAssertEqual(documented.subtracting(served).sorted(), [], "documented but not served")
-        XCTAssertEqual(Route.table.count, served.count, "the route table has no duplicates")
-
-        for route in Route.table {
-            guard let operation = paths[route.path]?[route.method.lowercased()] else { continue }
-            XCTAssertEqual(operation["x-plumb-access"]?.stringValue, Self.accessText(route.access), "\(route)")
-            XCTAssertEqual(operation["operationId"]?.stringValue, route.endpoint.rawValue, "\(route)")
-            let security = operation["security"]?.arrayValue
-            XCTAssertEqual(security?.isEmpty, route.access == .anyone, "\(route): public routes need no token, others a bearer token")
-            let templateParameters = Set(route.path.split(separator: "/").filter { $0.hasPrefix("{") }.map { String($0.dropFirst().dropLast()) })
-            let declared = Set((operation["parameters"]?.arrayValue ?? []).filter { $0["in"] == .string("path") }
-                .compactMap { $0["name"]?.stringValue })
-            XCTAssertEqual(declared, templateParameters, "\(route): path parameters")
-            if route.access != .anyone {
-                for status in ["401", "403"] {
-                    XCTAssertNotNil(operation["responses"]?[status], "\(route) documents \(status)")
+            for method in Self.methods {
+                guard let operation = item[method] else { continue }
+                let id = try XCTUnwrap(operation["operationId"]?.stringValue, "\(method) \(path)")
+                XCTAssertTrue(documented.insert(id).inserted, "\(id) is unique")
+                guard let access = Access.byOperation[id] else { continue }
+                XCTAssertEqual(operation["x-plumb-access"]?.stringValue, Self.accessText(access), id)
+                let security = operation["security"]?.arrayValue
+                XCTAssertEqual(security?.isEmpty, access == .anyone, "\(id): public operations need no token, others a bearer token")
+                let templateParameters = Set(path.split(separator: "/").filter { $0.hasPrefix("{") }.map { String($0.dropFirst().dropLast()) })
+                let declared = Set((operation["parameters"]?.arrayValue ?? []).filter { $0["in"] == .string("path") }
+                    .compactMap { $0["name"]?.stringValue })
+                XCTAssertEqual(declared, templateParameters, "\(id): path parameters")
+                if access != .anyone {
+                    for status in ["401", "403"] {
+                        XCTAssertNotNil(operation["responses"]?[status], "\(id) documents \(status)")
+                    }
                 }
             }
         }
+        XCTAssertEqual(documented, Set(Access.byOperation.keys), "the access table names exactly the document's operations")
+    }
+
+    /// The generated server registers exactly the document's methods and paths (HEAD is added with every GET
+    /// when it serves them), which is also what a 405's `Allow` is made of.
+    func testTheServerRegistersExactlyTheDocumentsRoutes() throws {
+        let paths = try XCTUnwrap(try document()["paths"]?.objectValue)
+        let documented = Set(paths.flatMap { path, item in Self.methods.filter { item[$0] != nil }.map { "\($0.uppercased()) \(path)" } })
+        let api = ControllerAPI(store: store, waiters: GenerationWaiters(), documents: DesiredDocuments(store: store),
+                                metrics: ControllerMetrics(), configuration: ControllerServerConfiguration(adminToken: "a", cogsToken: "c"),
+                                logger: Logger(label: "test.routes"))
+        let recorder = RouteRecorder()
+        try api.registerHandlers(on: recorder)
+        XCTAssertEqual(Set(recorder.routes.map { "\($0.method) \($0.path)" }), documented)
+        XCTAssertEqual(recorder.routes.count, documented.count, "no route is registered twice")
     }
 
     func testRealAnswersAndRequestsMatchTheDocumentedSchemas() async throws {

@@ -86,7 +86,7 @@ class ServerTestCase: XCTestCase {
                 SELECT format('%s %s %s %s', kind, value, scope, state) AS line FROM plumb.current_allocations
                 UNION ALL SELECT format('history %s', count(*)) FROM plumb.allocation_history
                 UNION ALL SELECT format('materializations %s', count(*)) FROM plumb.materializations
-                UNION ALL SELECT format('host %s %s %s %s', kind, name, generation, last_seen IS NOT NULL) FROM plumb.hosts
+                UNION ALL SELECT format('host %s %s %s %s %s', kind, name, generation, last_seen IS NOT NULL, md5(token_hash)) FROM plumb.hosts
                 UNION ALL SELECT format('facility %s', md5(document::text)) FROM plumb.facility
                 ORDER BY 1
                 """).rows.map { try $0.string("line") }

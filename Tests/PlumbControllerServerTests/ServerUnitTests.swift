@@ -34,26 +34,37 @@ final class ServerUnitTests: XCTestCase {
         XCTAssertTrue(Authenticator.allows(.ownHostReads(.hypervisor), .cogs, pathName: "hv0"))
         XCTAssertFalse(Authenticator.allows(.admin, .cogs, pathName: nil))
         XCTAssertFalse(Authenticator.allows(.cogs, hv0, pathName: nil))
-        for access in [Route.Access.admin, .cogs, .ownHostReads(.leaf), .ownHostReports] {
+        for access in [Access.admin, .cogs, .ownHostReads(.leaf), .ownHostReports] {
             XCTAssertTrue(Authenticator.allows(access, .admin, pathName: "x"))
             XCTAssertFalse(Authenticator.allows(access, .anonymous, pathName: "x"))
         }
     }
 
     func testLongPollParameters() throws {
-        XCTAssertEqual(try LongPoll(after: nil, wait: nil), LongPoll(after: nil, waitSeconds: 0))
-        XCTAssertEqual(try LongPoll(after: "7", wait: "30"), LongPoll(after: 7, waitSeconds: 30))
-        XCTAssertEqual(try LongPoll(after: "0", wait: "100000"), LongPoll(after: 0, waitSeconds: LongPoll.maximumWaitSeconds))
-        for (after, wait, field) in [("-1", nil, "after"), ("1e3", nil, "after"), ("", nil, "after"), (nil, "-1", "wait"),
-                                     (nil, "ten", "wait"), ("1", "1.5", "wait")] as [(Substring?, Substring?, String)] {
-            XCTAssertThrowsError(try LongPoll(after: after, wait: wait)) { error in
-                XCTAssertEqual((error as? APIError)?.field, field)
-                XCTAssertEqual((error as? APIError)?.status, 400)
-            }
-        }
+        XCTAssertEqual(LongPoll(after: nil, wait: nil), LongPoll(after: nil, waitSeconds: 0))
+        XCTAssertEqual(LongPoll(after: 7, wait: 30), LongPoll(after: 7, waitSeconds: 30))
+        XCTAssertEqual(LongPoll(after: 0, wait: 100000), LongPoll(after: 0, waitSeconds: LongPoll.maximumWaitSeconds))
         XCTAssertTrue(LongPoll(after: nil, waitSeconds: 5).isAnsweredBy(generation: 0))
         XCTAssertTrue(LongPoll(after: 3, waitSeconds: 5).isAnsweredBy(generation: 4))
         XCTAssertFalse(LongPoll(after: 4, waitSeconds: 5).isAnsweredBy(generation: 4))
+    }
+
+    /// Typed path and query parameters are refused naming the parameter and saying what it takes.
+    func testParameterRules() throws {
+        for (field, value) in [("after", "0"), ("after", "9223372036854775807"), ("wait", "30"), ("vni", "-3"), ("kind", "leaf"),
+                               ("format", "libvirt"), ("at", "2026-03-03T14:00:00Z"), ("at", "2026-03-03T14:00:00.5 01:00")] {
+            XCTAssertNoThrow(try ParameterRule.byName[field]?.check(value, field: field), "\(field)=\(value)")
+        }
+        for (field, value, says) in [("after", "-1", "at least 0"), ("after", "x", "integer"), ("after", "1e3", "integer"),
+                                     ("after", "", "integer"), ("after", "99999999999999999999", "integer"), ("wait", "1.5", "seconds"),
+                                     ("wait", "-5", "at least 0"), ("vni", "x", "integer"), ("kind", "null", "hypervisor, leaf"),
+                                     ("format", "pdf", "json, qemu, libvirt"), ("at", "yesterday", "2026-03-03T14:00:00Z")] {
+            XCTAssertThrowsError(try ParameterRule.byName[field]?.check(value, field: field), "\(field)=\(value)") { error in
+                XCTAssertEqual((error as? APIError)?.field, field)
+                XCTAssertEqual((error as? APIError)?.status, 400)
+                XCTAssertTrue((error as? APIError)?.message.contains(says) == true, "\(error)")
+            }
+        }
     }
 
     func testNotificationPayloads() {

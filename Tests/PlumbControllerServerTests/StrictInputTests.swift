@@ -151,6 +151,24 @@ final class StrictInputTests: ServerTestCase {
                        "an answer never carries a control character back")
     }
 
+    func testAChangeWhoseAnswerTheCallerWouldNotAcceptIsRefusedBeforeItIsMade() async throws {
+        let body = try spec { _ in }
+        for (method, path, payload) in [("PUT", "/v1/materializations/new", body as String?), ("DELETE", "/v1/materializations/victim", nil),
+                                        ("POST", "/v1/hosts/hv0/token", nil)] {
+            let before = try await databaseSnapshot()
+            let response = try raw(method, path, body: payload.map { Data($0.utf8) }, headers: ["Accept": "text/html"])
+            XCTAssertEqual(response.status, 406, "\(method) \(path): \(response.body.utf8String)")
+            XCTAssertEqual(try PlumbJSON.decode(APIError.Envelope.self, from: response.body).error.field, "accept")
+            let after = try await databaseSnapshot()
+            XCTAssertEqual(after, before, "\(method) \(path) refused with 406 changed the database")
+        }
+        // What admits JSON is served.
+        for accept in ["application/json", "application/*;q=0.5, text/html", "*/*"] {
+            XCTAssertEqual(try raw("PUT", "/v1/materializations/m-\(accept.count)", body: Data(body.utf8), headers: ["Accept": accept]).status, 201, accept)
+        }
+        XCTAssertEqual(try raw("PUT", "/v1/materializations/q0", body: Data(body.utf8), headers: ["Accept": "application/json;q=0"]).status, 406)
+    }
+
     func testHTTPByTheBook() throws {
         let wrongMethod = try raw("POST", "/v1/facility", body: Data("{}".utf8))
         XCTAssertEqual(wrongMethod.status, 405)

@@ -1,0 +1,49 @@
+import Foundation
+import PlumbAPI
+import PlumbController
+import PlumbModel
+
+/// Moves values between the generated wire types (`Components.Schemas`, what the API document says) and the
+/// controller's domain types (PlumbModel, what its logic and the agent use), through their one JSON form.
+///
+/// Going to the domain, the domain's decoders add the checks JSON Schema cannot state (a VTEP's address
+/// class, a unicast MAC), as 400s naming the field. Going to the wire, the generated decoders refuse any
+/// member the document lacks: an answer that strays from the document fails here, before it is sent.
+enum Wire {
+    /// The domain value of a decoded request body.
+    static func domain<T: Decodable>(_ type: T.Type, from wire: some Encodable) throws -> T {
+        try PlumbJSON.decode(type, from: encoder.encode(wire))
+    }
+
+    /// The wire value of a domain answer.
+    static func wire<T: Decodable>(_ type: T.Type, from domain: some Encodable) throws -> T {
+        try wire(type, fromJSON: PlumbJSON.encode(domain))
+    }
+
+    /// A desired-state document as the generated type writes it (what the generated server would send), encoded
+    /// once for its (host, generation) and served as these bytes to every poll (``PreEncodedBody``).
+    static func desiredBytes(_ document: DesiredDocument) throws -> Data {
+        switch document.host.kind {
+        case .hypervisor: return try encoder.encode(try wire(Components.Schemas.HostDesiredState.self, fromJSON: document.json))
+        case .leaf: return try encoder.encode(try wire(Components.Schemas.LeafDesiredState.self, fromJSON: document.json))
+        }
+    }
+
+    private static func wire<T: Decodable>(_ type: T.Type, fromJSON json: Data) throws -> T {
+        try decoder.decode(type, from: json)
+    }
+
+    /// Writes generated values as the generated server does (``ControllerAPI/runtimeConfiguration``): sorted keys.
+    private static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.sortedKeys]
+        return encoder
+    }()
+
+    private static let decoder: JSONDecoder = {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return decoder
+    }()
+}
