@@ -1,7 +1,7 @@
 import Foundation
 
 /// The one error shape of the Plumb API:
-/// `{"error": {"code": "...", "message": "...", "field": "..."}}` with an HTTP status.
+/// `{"error": {"code": "...", "message": "...", "field": "...", "pool": "..."}}` with an HTTP status.
 public struct APIError: Error, Codable, Equatable, Sendable, CustomStringConvertible {
     /// HTTP status code the error is served with (not part of the JSON body).
     public var status: Int
@@ -11,12 +11,16 @@ public struct APIError: Error, Codable, Equatable, Sendable, CustomStringConvert
     public var message: String
     /// The field the error is about, as a path like `vms[2].nics[0].mac`.
     public var field: String?
+    /// For `pool_exhausted`: the pool that ran out, as ``PoolName`` writes it (`vni`, `mac`, `vlan:leaf0`,
+    /// `vf:hv1`, `passthrough:hv1`).
+    public var pool: String?
 
-    public init(status: Int, code: String, message: String, field: String? = nil) {
+    public init(status: Int, code: String, message: String, field: String? = nil, pool: String? = nil) {
         self.status = status
         self.code = code
         self.message = message
         self.field = field
+        self.pool = pool
     }
 
     public var description: String {
@@ -24,7 +28,7 @@ public struct APIError: Error, Codable, Equatable, Sendable, CustomStringConvert
         return "\(code): \(message)"
     }
 
-    private enum CodingKeys: String, CodingKey { case code, message, field }
+    private enum CodingKeys: String, CodingKey { case code, message, field, pool }
 
     public init(from decoder: Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -32,6 +36,7 @@ public struct APIError: Error, Codable, Equatable, Sendable, CustomStringConvert
         code = try container.decode(String.self, forKey: .code)
         message = try container.decode(String.self, forKey: .message)
         field = try container.decodeIfPresent(String.self, forKey: .field)
+        pool = try container.decodeIfPresent(String.self, forKey: .pool)
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -39,6 +44,7 @@ public struct APIError: Error, Codable, Equatable, Sendable, CustomStringConvert
         try container.encode(code, forKey: .code)
         try container.encode(message, forKey: .message)
         try container.encodeIfPresent(field, forKey: .field)
+        try container.encodeIfPresent(pool, forKey: .pool)
     }
 
     /// The `{"error": ...}` envelope.
@@ -137,5 +143,31 @@ extension APIError {
             }
         }
         return result
+    }
+}
+
+extension APIError {
+    /// 409 `pool_exhausted`: `pool` has no free value for what `field` of the request needs.
+    public static func poolExhausted(_ pool: PoolName, _ message: String, field: String) -> APIError {
+        APIError(status: 409, code: "pool_exhausted", message: message, field: field, pool: pool.description)
+    }
+}
+
+/// A pool of identifiers, as a `pool_exhausted` refusal names it: testbed-wide pools by their kind, the others with
+/// the leaf or hypervisor they belong to.
+public enum PoolName: Sendable, Equatable, CustomStringConvertible {
+    case vni, mac
+    case vlan(leaf: String)
+    case vf(hypervisor: String)
+    case passthrough(hypervisor: String)
+
+    public var description: String {
+        switch self {
+        case .vni: return "vni"
+        case .mac: return "mac"
+        case .vlan(let leaf): return "vlan:\(leaf)"
+        case .vf(let hypervisor): return "vf:\(hypervisor)"
+        case .passthrough(let hypervisor): return "passthrough:\(hypervisor)"
+        }
     }
 }

@@ -109,3 +109,19 @@ final class BadInputTests: ServerTestCase {
         XCTAssertEqual(try PlumbJSON.decode(APIError.Envelope.self, from: wrongMethod.body).error.code, "method_not_allowed")
     }
 }
+
+/// A refusal for want of identifiers names the pool that ran out, as the document says.
+final class PoolExhaustedTests: ServerTestCase {
+    func testAnExhaustedPoolIsNamedOnTheWire() throws {
+        var facility = TestFacility.facility()
+        facility.vniRanges = [Facility.NumberRange(first: 5000, last: 5000)]
+        _ = try admin.putFacility(facility)
+        _ = try cogs.materialize(id: "first", spec: TestFacility.spec([.virtio]))
+        let refused = try raw("PUT", "/v1/materializations/second", body: try PlumbJSON.encode(TestFacility.spec([.virtio])))
+        XCTAssertEqual(refused.status, 409)
+        let body = try XCTUnwrap(try JSONSerialization.jsonObject(with: refused.body) as? [String: [String: String]])
+        XCTAssertEqual(body["error"]?["code"], "pool_exhausted")
+        XCTAssertEqual(body["error"]?["pool"], "vni")
+        XCTAssertEqual(body["error"]?["field"], "networks[0]")
+    }
+}

@@ -19,7 +19,7 @@ enum MACChoice {
         var free = context.snapshot.freeMacs[...]
         for position in nics.indices where nics[position].request.mechanism != .passthrough && nics[position].mac == nil {
             guard let mac = free.popFirst() else {
-                throw APIError(status: 409, code: "pool_exhausted", message: "MAC pool is exhausted", field: nics[position].request.field)
+                throw APIError.poolExhausted(.mac, "MAC pool is exhausted", field: nics[position].request.field)
             }
             nics[position].mac = mac
         }

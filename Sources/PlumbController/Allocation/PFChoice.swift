@@ -42,8 +42,8 @@ enum PFChoice {
                 PassthroughExclusivity.isFree(hypervisor.pf($0)!, of: hypervisor, taken: taken, context)
             }) else {
                 throw hypervisor.nics.contains(where: \.passthrough)
-                    ? APIError(status: 409, code: "pool_exhausted",
-                               message: "passthrough pool of \(nic.hypervisor) is exhausted: no free NIC may be passed through", field: nic.field)
+                    ? APIError.poolExhausted(.passthrough(hypervisor: nic.hypervisor),
+                                             "passthrough pool of \(nic.hypervisor) is exhausted: no free NIC may be passed through", field: nic.field)
                     : APIError(status: 422, code: "not_passthrough_capable", message: "no NIC of \(nic.hypervisor) may be passed through",
                                field: nic.field)
             }
@@ -73,8 +73,8 @@ enum PFChoice {
         }
         if couldGive {
             let stacking = nic.guestVlans ? " that stacks VLAN tags" : ""
-            return APIError(status: 409, code: "pool_exhausted",
-                            message: "VF pool of \(nic.hypervisor) is exhausted: no SR-IOV NIC\(stacking) has a free VF", field: nic.field)
+            return APIError.poolExhausted(.vf(hypervisor: nic.hypervisor),
+                                          "VF pool of \(nic.hypervisor) is exhausted: no SR-IOV NIC\(stacking) has a free VF", field: nic.field)
         }
         if nic.guestVlans { return GuestVLANStacking.noStackingNIC(nic) }
         return APIError(status: 422, code: "no_sriov",

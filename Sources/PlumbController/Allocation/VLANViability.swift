@@ -21,8 +21,8 @@ enum VLANViability {
                 free[leafName] = ArraySlice(freeTags(leaf))
             }
             guard let tag = free[leafName]?.popFirst() else {
-                throw APIError(status: 409, code: "pool_exhausted",
-                               message: "VLAN pool of leaf \(leafName) is exhausted: no free tag for network \(nic.network)", field: nic.field)
+                throw APIError.poolExhausted(.vlan(leaf: leafName),
+                                             "VLAN pool of leaf \(leafName) is exhausted: no free tag for network \(nic.network)", field: nic.field)
             }
             tags[key] = tag
             chosen.append(AllocationPlan.VLAN(network: nic.network, leaf: leafName, vlan: tag))

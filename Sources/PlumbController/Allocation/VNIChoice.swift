@@ -7,7 +7,7 @@ enum VNIChoice {
     static func assign(_ networks: [AllocationRequest.Network], _ context: AllocationContext) throws -> [AllocationPlan.Network] {
         try networks.map { network in
             guard network.ordinal < context.snapshot.freeVnis.count else {
-                throw APIError(status: 409, code: "pool_exhausted", message: "VNI pool is exhausted", field: "networks[\(network.ordinal)]")
+                throw APIError.poolExhausted(.vni, "VNI pool is exhausted", field: "networks[\(network.ordinal)]")
             }
             return AllocationPlan.Network(ordinal: network.ordinal, name: network.name, vni: context.snapshot.freeVnis[network.ordinal],
                                           allowLocal: network.allowLocal, guestVlans: network.guestVlans, mtu: nil)

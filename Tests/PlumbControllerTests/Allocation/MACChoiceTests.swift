@@ -20,7 +20,8 @@ final class MACChoiceTests: XCTestCase {
     }
 
     func testAnExhaustedPoolIsRefusedAtTheFirstNICWithoutAMAC() {
-        F.assertRefused(409, "pool_exhausted", field: "vms[0].nics[1]", F.request([F.nic(), F.nic()]), F.snapshot(freeMacs: 1))
+        let refusal = F.assertRefused(409, "pool_exhausted", field: "vms[0].nics[1]", F.request([F.nic(), F.nic()]), F.snapshot(freeMacs: 1))
+        XCTAssertEqual(refusal?.pool, "mac")
     }
 
     func testTapNamesAreFifteenCharactersAtMost() {

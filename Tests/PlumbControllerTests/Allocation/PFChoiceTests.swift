@@ -19,6 +19,7 @@ final class PFChoiceTests: XCTestCase {
         let nics = [AllocationSnapshot.PF(name: "eno1", pciAddress: F.pci(9), vfLimit: 1, usedVfs: [0])]
         let refusal = F.assertRefused(409, "pool_exhausted", field: "vms[0].nics[0]", F.request([F.nic(.vfio)]), F.snapshot(hv0: nics))
         XCTAssertEqual(refusal?.message, "VF pool of hv0 is exhausted: no SR-IOV NIC has a free VF")
+        XCTAssertEqual(refusal?.pool, "vf:hv0")
     }
 
     func testNoSRIOVNICIsARule() {

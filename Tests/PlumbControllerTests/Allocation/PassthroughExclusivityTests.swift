@@ -44,8 +44,9 @@ final class PassthroughExclusivityTests: XCTestCase {
         let plan = F.plan(F.request([F.nic(.passthrough), F.nic(.passthrough)]))
         XCTAssertEqual(plan?.nics.map(\.pf), ["eno3", "eno4"])
         XCTAssertEqual(plan?.nics.map(\.mac), [nil, nil], "a passthrough NIC keeps its own MAC")
-        F.assertRefused(409, "pool_exhausted", field: "vms[0].nics[2]",
-                        F.request([F.nic(.passthrough), F.nic(.passthrough), F.nic(.passthrough)]))
+        let refusal = F.assertRefused(409, "pool_exhausted", field: "vms[0].nics[2]",
+                                      F.request([F.nic(.passthrough), F.nic(.passthrough), F.nic(.passthrough)]))
+        XCTAssertEqual(refusal?.pool, "passthrough:hv0")
         // A PF named for VFs in the request is not free for passthrough.
         XCTAssertEqual(F.plan(F.request([F.nic(.vfio, pf: "eno4"), F.nic(.passthrough)]))?.nics.map(\.pf), ["eno4", "eno3"])
     }

@@ -19,6 +19,7 @@ final class VLANViabilityTests: XCTestCase {
         let refusal = F.assertRefused(409, "pool_exhausted", field: "vms[0].nics[0]", F.request([F.nic(.passthrough, pf: "eno3")]),
                                       F.snapshot(usedVlans: Array(102...109)))
         XCTAssertEqual(refusal?.message, "VLAN pool of leaf leaf0 is exhausted: no free tag for network net")
+        XCTAssertEqual(refusal?.pool, "vlan:leaf0")
     }
 
     func testVirtioNeedsNoTag() {

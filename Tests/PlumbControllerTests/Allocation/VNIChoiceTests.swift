@@ -14,5 +14,6 @@ final class VNIChoiceTests: XCTestCase {
     func testAnExhaustedPoolIsRefusedAtTheFirstNetworkWithoutAVNI() {
         let refusal = F.assertRefused(409, "pool_exhausted", field: "networks[1]", F.request([], networks: ["a", "b"]), F.snapshot(freeVnis: [7000]))
         XCTAssertEqual(refusal?.message, "VNI pool is exhausted")
+        XCTAssertEqual(refusal?.pool, "vni")
     }
 }
