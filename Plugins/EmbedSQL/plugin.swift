@@ -1,13 +1,14 @@
 import Foundation
 import PackagePlugin
 
-/// Embeds `sql/migrations/*.sql` and `sql/functions/*.sql` in the target it is applied to, so that the
+/// Embeds `sql/migrations/*.sql`, `sql/functions/*.sql` and `sql/mechanism/*.sql` in the target it is applied to, so that the
 /// binary carries exactly what `sql/` holds: `sql/` stays the only copy, and a changed `.sql` file
 /// rebuilds the target (every file is an input of the build command).
 @main
 struct EmbedSQL: BuildToolPlugin {
-    /// The folders of `sql/` whose files the controller applies, in the order it applies them.
-    static let folders = ["migrations", "functions"]
+    /// The folders of `sql/` whose files the controller runs: migrations and function files in the order it
+    /// applies them, and the statements of the mechanism that applies them.
+    static let folders = ["migrations", "functions", "mechanism"]
 
     func createBuildCommands(context: PluginContext, target: Target) throws -> [Command] {
         let sql = context.package.directoryURL.appending(path: "sql")

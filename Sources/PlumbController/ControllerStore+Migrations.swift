@@ -24,21 +24,8 @@ extension ControllerStore {
     /// Applies `migrations` and `functions` (for tests of the mechanism; ``migrate()`` uses the embedded ones).
     public func migrate(_ migrations: [Migration], functions: FunctionFiles = .embedded) async throws {
         try await pool.transaction(isolation: .readCommitted) { connection in
-            try connection.execute("""
-                SELECT pg_advisory_xact_lock(\(Self.migrationLock));
-                CREATE SCHEMA IF NOT EXISTS plumb;
-                CREATE TABLE IF NOT EXISTS plumb.schema_migrations (
-                    version    int         PRIMARY KEY,
-                    name       text        NOT NULL,
-                    checksum   text        NOT NULL,
-                    applied_at timestamptz NOT NULL DEFAULT now()
-                );
-                CREATE TABLE IF NOT EXISTS plumb.schema_functions (
-                    singleton  boolean     PRIMARY KEY DEFAULT true CHECK (singleton),
-                    checksum   text        NOT NULL,
-                    applied_at timestamptz NOT NULL DEFAULT now()
-                );
-                """)
+            try connection.query("SELECT pg_advisory_xact_lock($1)", [Self.migrationLock])
+            try connection.execute(SQLFile.mechanism("bookkeeping"))
         }
         for migration in migrations.sorted(by: { $0.version < $1.version }) {
             let applied = try await pool.transaction(isolation: .readCommitted) { connection -> Bool in

@@ -18,10 +18,12 @@ final class EmbeddedSQLTests: XCTestCase {
     }
 
     func testTheEmbeddedFilesAreTheFilesOfSQL() throws {
-        let files = try onDisk("migrations") + onDisk("functions")
+        let files = try onDisk("migrations") + onDisk("functions") + onDisk("mechanism")
         XCTAssertEqual(SQLFile.embedded.map { "\($0.folder)/\($0.name)" }, files.map { "\($0.folder)/\($0.name)" })
         XCTAssertEqual(SQLFile.embedded, files)
         XCTAssertFalse(FunctionFiles.embedded.files.isEmpty)
+        // The statements the migration mechanism runs are files of sql/mechanism/ too.
+        XCTAssertEqual(try onDisk("mechanism").map(\.name), ["bookkeeping.sql", "drop_function_objects.sql"])
     }
 
     func testMigrationVersionsIncreaseWithoutGaps() {
