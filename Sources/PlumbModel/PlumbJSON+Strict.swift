@@ -56,9 +56,6 @@ extension PlumbJSON {
     /// Refuses `null` (no request field is nullable: omit a field for its default) and strings or
     /// member names holding control characters, naming the first such field in document order.
     private static func checkMembers(_ node: Any, path: String) throws {
-        // The walk below names the first offending field in document order, building paths and sorting members as
-        // it goes; a body with nothing to refuse (nearly all of them) is first checked without either.
-        if path.isEmpty, isClean(node) { return }
         switch node {
         case is NSNull:
             throw APIError.invalid(path.isEmpty ? "body" : path, "must not be null; omit the field to get its default")
@@ -76,22 +73,6 @@ extension PlumbJSON {
             }
         default:
             return
-        }
-    }
-
-    /// True when `node` holds no `null` and no string or member name with a control character.
-    private static func isClean(_ node: Any) -> Bool {
-        switch node {
-        case is NSNull:
-            return false
-        case let text as String:
-            return (try? APIError.checkText(text, field: "")) != nil
-        case let array as [Any]:
-            return array.allSatisfy(isClean)
-        case let object as [String: Any]:
-            return object.allSatisfy { (try? APIError.checkText($0.key, field: "")) != nil && isClean($0.value) }
-        default:
-            return true
         }
     }
 
