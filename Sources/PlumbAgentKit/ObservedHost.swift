@@ -176,6 +176,10 @@ public struct PCIDeviceRecord: Codable, Equatable, Sendable {
     /// The device's interface name when Plumb took it (a device bound to `vfio-pci` has none), for the inventory.
     public var name: String?
 
+    enum CodingKeys: String, CodingKey {
+        case role, originalDriver = "original_driver", name
+    }
+
     public init(role: Role, originalDriver: String? = nil, name: String? = nil) {
         self.role = role
         self.originalDriver = originalDriver

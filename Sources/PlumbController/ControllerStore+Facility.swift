@@ -1,21 +1,30 @@
+import Foundation
 import PlumbModel
 import PlumbPostgres
+
+/// A facility as declared: the validated value and its wire JSON (``PlumbJSON``), the bytes stored and the
+/// bytes `PUT /v1/facility` answers with, encoded once.
+public struct DeclaredFacility: Sendable, Equatable {
+    public var facility: Facility
+    public var json: Data
+}
 
 extension ControllerStore {
     /// `PUT /v1/facility`: declares the whole facility. Idempotent; refuses (409, naming the field and
     /// what uses it) any change to something in use, and any change that would lower a live network's
     /// MTU (``NetworkMTU/loweringRefusal(_:in:)`` says why); raises the generation of hosts whose facts changed.
     @discardableResult
-    public func putFacility(_ facility: Facility, actor: String = "admin") async throws -> Facility {
+    public func putFacility(_ facility: Facility, actor: String = "admin") async throws -> DeclaredFacility {
         let valid = try FacilityValidation.validate(facility)
-        let document = try Self.json(valid)
+        let json = try PlumbJSON.encode(valid)
+        let document = PostgresJSON(encoded: json)
         try await change { connection in
             let networks = try Self.document([NetworkMTU.StoredNetwork].self, connection,
                                              "SELECT plumb.put_facility($1::jsonb, $2) AS result", [document, actor])
             // Thrown inside the transaction: the facility just written is rolled back.
             if let refusal = NetworkMTU.loweringRefusal(networks ?? [], in: valid) { throw refusal }
         }
-        return valid
+        return DeclaredFacility(facility: valid, json: json)
     }
 
     /// `GET /v1/facility`: the facility as last declared; 404 before the first declaration.

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NIOCore
 import OpenAPIRuntime
 import PlumbAPI
 import PlumbController
@@ -22,8 +23,12 @@ struct ControllerAPI: APIProtocol {
 
     func putFacility(_ input: Operations.PutFacility.Input) async throws -> Operations.PutFacility.Output {
         guard case .json(let body) = input.body else { throw APIError.malformedJSON }
-        let facility = try await store.putFacility(try Wire.domain(Facility.self, from: body), actor: Caller.current.actor)
-        return .ok(.init(body: .json(try Wire.wire(Components.Schemas.Facility.self, from: facility))))
+        let declared = try await store.putFacility(try Wire.domain(Facility.self, from: body), actor: Caller.current.actor)
+        // The answer is the facility's JSON as stored, encoded once: a facility of thousands of hypervisors is
+        // megabytes, and encoding it again through the generated type took a third of the change's time.
+        // `WireTests` holds these bytes equal to what the generated type writes.
+        PreEncodedBody.answer(ByteBuffer(bytes: declared.json))
+        return .undocumented(statusCode: 200, .init())
     }
 
     func getFacility(_ input: Operations.GetFacility.Input) async throws -> Operations.GetFacility.Output {

@@ -12,7 +12,7 @@ import PlumbModel
 enum Wire {
     /// The domain value of a decoded request body.
     static func domain<T: Decodable>(_ type: T.Type, from wire: some Encodable) throws -> T {
-        try PlumbJSON.decode(type, from: encoder.encode(wire))
+        try PlumbJSON.decode(type, from: requestEncoder.encode(wire))
     }
 
     /// The wire value of a domain answer.
@@ -34,10 +34,17 @@ enum Wire {
     }
 
     /// Writes generated values as the generated server does (``ControllerAPI/runtimeConfiguration``): sorted keys.
-    private static let encoder: JSONEncoder = {
+    static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
         encoder.outputFormatting = [.sortedKeys]
+        return encoder
+    }()
+
+    /// Writes a request body for the domain decoder, which does not care about key order: unsorted, the cheaper.
+    private static let requestEncoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
         return encoder
     }()
 

@@ -91,7 +91,7 @@ extension APIError {
         case .valueNotFound(let type, let context):
             self = .invalid(Self.fieldPath(context.codingPath) ?? "body", "expected \(Self.describe(type)), found null")
         case .keyNotFound(let key, let context):
-            let field = Self.fieldPath(context.codingPath + [key]) ?? Self.snakeCase(key.stringValue)
+            let field = Self.fieldPath(context.codingPath + [key]) ?? key.stringValue
             self = .invalid(field, "is required")
         case .dataCorrupted(let context):
             if let field = Self.fieldPath(context.codingPath) {
@@ -112,8 +112,7 @@ extension APIError {
             if let index = key.intValue {
                 result += "[\(index)]"
             } else {
-                let name = snakeCase(key.stringValue)
-                result += result.isEmpty ? name : ".\(name)"
+                result += result.isEmpty ? key.stringValue : ".\(key.stringValue)"
             }
         }
         return result.isEmpty ? nil : result
@@ -131,18 +130,6 @@ extension APIError {
             if name.hasPrefix("Dictionary") { return "an object" }
             return "an object"
         }
-    }
-
-    static func snakeCase(_ name: String) -> String {
-        var result = ""
-        for character in name {
-            if character.isUppercase {
-                result += "_" + character.lowercased()
-            } else {
-                result.append(character)
-            }
-        }
-        return result
     }
 }
 

@@ -35,6 +35,11 @@ public struct Attachment: Codable, Equatable, Sendable {
     /// The device's IOMMU group (`/dev/vfio/N` that the VM's process must be able to open); nil without an IOMMU.
     public var iommuGroup: Int?
 
+    enum CodingKeys: String, CodingKey {
+        case materialization, vm, nic, kind, mac, mtu, tap, tapIfindex = "tap_ifindex", pf, vfIndex = "vf_index",
+            vfNetdev = "vf_netdev", pciAddress = "pci_address", iommuGroup = "iommu_group"
+    }
+
     public init(materialization: String, vm: String, nic: String, kind: Kind, mac: MACAddress? = nil, mtu: Int? = nil,
                 tap: String? = nil, tapIfindex: Int? = nil, pf: String? = nil, vfIndex: Int? = nil, vfNetdev: String? = nil,
                 pciAddress: PCIAddress? = nil, iommuGroup: Int? = nil) {

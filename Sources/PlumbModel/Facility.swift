@@ -8,6 +8,10 @@ public struct Facility: Codable, Equatable, Sendable {
     public var leaves: [Leaf]
     public var hypervisors: [Hypervisor]
 
+    enum CodingKeys: String, CodingKey {
+        case vniRanges = "vni_ranges", reservedVnis = "reserved_vnis", leaves, hypervisors
+    }
+
     public init(vniRanges: [NumberRange], reservedVnis: [Int] = [], leaves: [Leaf], hypervisors: [Hypervisor]) {
         self.vniRanges = vniRanges
         self.reservedVnis = reservedVnis
@@ -49,6 +53,11 @@ public struct Facility: Codable, Equatable, Sendable {
         public var underlayPort: String?
         /// The tag protocol of the leaf's ports: 802.1Q, or 802.1ad where the VFs behind it push S-tags over guest tags.
         public var vlanProtocol: VLANProtocol
+
+        enum CodingKeys: String, CodingKey {
+            case name, vtepIp = "vtep_ip", vlanRange = "vlan_range", reservedVlans = "reserved_vlans", mtu, bridge,
+                vxlanDevice = "vxlan_device", underlayPort = "underlay_port", vlanProtocol = "vlan_protocol"
+        }
 
         /// The bridge's name when the facility does not say.
         public static let defaultBridge = "plumbleaf"
@@ -97,6 +106,11 @@ public struct Facility: Codable, Equatable, Sendable {
         public var reservedVlans: [Int]
         public var nics: [NIC]
 
+        enum CodingKeys: String, CodingKey {
+            case name, vtepIp = "vtep_ip", leaf, underlayNic = "underlay_nic", underlayMtu = "underlay_mtu",
+                reservedVlans = "reserved_vlans", nics
+        }
+
         public init(name: String, vtepIp: IPv4Address, leaf: String, underlayNic: String? = nil,
                     underlayMtu: Int = 1500, reservedVlans: [Int] = [], nics: [NIC] = []) {
             self.name = name
@@ -135,6 +149,11 @@ public struct Facility: Codable, Equatable, Sendable {
         public var canStackVlans: Bool
         /// May the whole NIC be passed through to a VM?
         public var passthrough: Bool
+
+        enum CodingKeys: String, CodingKey {
+            case name, pciAddress = "pci_address", leafPort = "leaf_port", vfLimit = "vf_limit", mayMix = "may_mix",
+                canStackVlans = "can_stack_vlans", passthrough
+        }
 
         public init(name: String, pciAddress: PCIAddress, leafPort: String, vfLimit: Int = 0,
                     mayMix: Bool = true, canStackVlans: Bool = false, passthrough: Bool = false) {

@@ -32,6 +32,10 @@ public struct HostDesiredState: Codable, Equatable, Sendable {
         /// Underlay MTU; for a network without `mtu` the agent subtracts the VXLAN overhead unless configured otherwise.
         public var underlayMtu: Int
 
+        enum CodingKeys: String, CodingKey {
+            case localIp = "local_ip", underlayNic = "underlay_nic", underlayMtu = "underlay_mtu"
+        }
+
         public init(localIp: IPv4Address, underlayNic: String? = nil, underlayMtu: Int = 1500) {
             self.localIp = localIp
             self.underlayNic = underlayNic
@@ -102,6 +106,10 @@ public struct HostDesiredState: Codable, Equatable, Sendable {
         public var numVfs: Int
         public var vfs: [VF]
 
+        enum CodingKeys: String, CodingKey {
+            case name, pciAddress = "pci_address", numVfs = "num_vfs", vfs
+        }
+
         public init(name: String, pciAddress: PCIAddress, numVfs: Int, vfs: [VF]) {
             self.name = name
             self.pciAddress = pciAddress
@@ -122,6 +130,11 @@ public struct HostDesiredState: Codable, Equatable, Sendable {
         public var materialization: String
         public var vm: String
         public var nic: String
+
+        enum CodingKeys: String, CodingKey {
+            case index, vlan, vlanProtocol = "vlan_protocol", mac, spoofcheck, trust, linkState = "link_state",
+                materialization, vm, nic
+        }
 
         public init(index: Int, vlan: Int, vlanProtocol: VLANProtocol, mac: MACAddress, spoofcheck: Bool = true,
                     trust: Bool = false, linkState: LinkState = .auto, materialization: String, vm: String, nic: String) {
@@ -150,6 +163,10 @@ public struct HostDesiredState: Codable, Equatable, Sendable {
         public var materialization: String
         public var vm: String
         public var nic: String
+
+        enum CodingKeys: String, CodingKey {
+            case name, pciAddress = "pci_address", materialization, vm, nic
+        }
 
         public init(name: String, pciAddress: PCIAddress, materialization: String, vm: String, nic: String) {
             self.name = name

@@ -14,6 +14,10 @@ public struct HostStatusReport: Codable, Equatable, Sendable {
     /// the NICs that were applied; nil from agents that do not report it.
     public var attachments: [Attachment]?
 
+    enum CodingKeys: String, CodingKey {
+        case appliedGeneration = "applied_generation", errors, inventory, agentVersion = "agent_version", attachments
+    }
+
     public init(appliedGeneration: Int64, errors: [ItemError] = [], inventory: Inventory? = nil, agentVersion: String? = nil,
                 attachments: [Attachment]? = nil) {
         self.appliedGeneration = appliedGeneration
@@ -57,6 +61,11 @@ public struct HostStatusReport: Codable, Equatable, Sendable {
             /// The driver bound now (`vfio-pci` while passed through).
             public var driver: String?
 
+            enum CodingKeys: String, CodingKey {
+                case name, pciAddress = "pci_address", vfLimit = "vf_limit", vfPciAddresses = "vf_pci_addresses",
+                    driver
+            }
+
             public init(name: String, pciAddress: PCIAddress?, vfLimit: Int, vfPciAddresses: [PCIAddress] = [], driver: String? = nil) {
                 self.name = name
                 self.pciAddress = pciAddress
@@ -89,6 +98,11 @@ public struct HostList: Codable, Equatable, Sendable {
         public var lastSeen: Date?
         public var state: State
         public var errors: [HostStatusReport.ItemError]
+
+        enum CodingKeys: String, CodingKey {
+            case name, kind, generation, appliedGeneration = "applied_generation", lastSeen = "last_seen", state,
+                errors
+        }
 
         public init(name: String, kind: HostReadiness.Kind, generation: Int64, appliedGeneration: Int64?, lastSeen: Date?,
                     state: State, errors: [HostStatusReport.ItemError]) {

@@ -20,6 +20,12 @@ public struct LeafDesiredState: Codable, Equatable, Sendable {
     /// Static entries for every VM MAC in each VNI the leaf carries.
     public var fdb: [FDBEntry]
 
+    enum CodingKeys: String, CodingKey {
+        case leaf, generation, vtepIp = "vtep_ip", bridge, vxlanDevice = "vxlan_device",
+            underlayPort = "underlay_port", vlanProtocol = "vlan_protocol", vlans, accessPorts = "access_ports",
+            taggedPorts = "tagged_ports", fdb
+    }
+
     public init(leaf: String, generation: Int64, vtepIp: IPv4Address, bridge: String = Facility.Leaf.defaultBridge,
                 vxlanDevice: String = Facility.Leaf.defaultVXLANDevice, underlayPort: String? = nil, vlanProtocol: VLANProtocol = .dot1q,
                 vlans: [VLANMapping] = [], accessPorts: [AccessPort] = [], taggedPorts: [TaggedPort] = [], fdb: [FDBEntry] = []) {
@@ -54,6 +60,10 @@ public struct LeafDesiredState: Codable, Equatable, Sendable {
         public var vlan: Int
         public var hypervisor: String
         public var pciAddress: PCIAddress
+
+        enum CodingKeys: String, CodingKey {
+            case port, vlan, hypervisor, pciAddress = "pci_address"
+        }
 
         public init(port: String, vlan: Int, hypervisor: String, pciAddress: PCIAddress) {
             self.port = port

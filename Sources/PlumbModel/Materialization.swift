@@ -30,6 +30,10 @@ public struct MaterializationSpec: Codable, Equatable, Sendable {
         /// Guests send VLAN-tagged frames: a VF is possible only where the NIC stacks tags.
         public var guestVlans: Bool
 
+        enum CodingKeys: String, CodingKey {
+            case name, allowLocal = "allow_local", guestVlans = "guest_vlans"
+        }
+
         public init(name: String, allowLocal: Bool = false, guestVlans: Bool = false) {
             self.name = name
             self.allowLocal = allowLocal
@@ -109,6 +113,10 @@ public struct Materialization: Codable, Equatable, Sendable {
         /// The network's one MTU, the same on every host and leaf that carries it; nil for a network without NICs.
         public var mtu: Int?
 
+        enum CodingKeys: String, CodingKey {
+            case name, vni, allowLocal = "allow_local", guestVlans = "guest_vlans", mtu
+        }
+
         public init(name: String, vni: Int, allowLocal: Bool, guestVlans: Bool, mtu: Int? = nil) {
             self.name = name
             self.vni = vni
@@ -150,6 +158,11 @@ public struct Materialization: Codable, Equatable, Sendable {
         /// How the hypervisor attached this NIC (tap and ifindex, VF PCI address and IOMMU group, …), as its agent
         /// reported it once it applied the generation this materialization needs there; nil before that.
         public var attachment: Attachment?
+
+        enum CodingKeys: String, CodingKey {
+            case name, network, mechanism, mac, tap, pf, pfPciAddress = "pf_pci_address", vfIndex = "vf_index", vlan,
+                vlanProtocol = "vlan_protocol", mtu, attachment
+        }
 
         public init(name: String, network: String, mechanism: Mechanism, mac: MACAddress? = nil, tap: String? = nil,
                     pf: String? = nil, pfPciAddress: PCIAddress? = nil, vfIndex: Int? = nil, vlan: Int? = nil,
@@ -215,6 +228,11 @@ public struct HostReadiness: Codable, Equatable, Sendable {
     /// items on it (its taps, VFs, PFs of its VFs, passthrough NICs, networks): empty unless `failed`.
     public var errors: [HostStatusReport.ItemError]
 
+    enum CodingKeys: String, CodingKey {
+        case host, kind, requiredGeneration = "required_generation", appliedGeneration = "applied_generation",
+            lastSeen = "last_seen", state, errors
+    }
+
     public init(host: String, kind: Kind, requiredGeneration: Int64, appliedGeneration: Int64?, lastSeen: Date?,
                 state: MaterializationStatus.State, errors: [HostStatusReport.ItemError] = []) {
         self.host = host
@@ -235,6 +253,10 @@ public struct MaterializationList: Codable, Equatable, Sendable {
         public var networks: Int
         public var nics: Int
         public var createdAt: Date
+
+        enum CodingKeys: String, CodingKey {
+            case id, state, networks, nics, createdAt = "created_at"
+        }
 
         public init(id: String, state: MaterializationStatus.State, networks: Int, nics: Int, createdAt: Date) {
             self.id = id

@@ -1,12 +1,15 @@
 import Foundation
 
-/// The JSON coding every Plumb component uses on the wire: snake_case keys,
-/// ISO 8601 dates, sorted keys so that equal documents are equal bytes.
+/// The JSON coding every Plumb component uses on the wire: snake_case keys, ISO 8601 dates, sorted keys so
+/// that equal documents are equal bytes.
+///
+/// The types spell their snake_case keys themselves (`CodingKeys`) rather than through Foundation's key
+/// conversion strategies, which rewrite every key of every object on every pass and took a fifth of the time
+/// of a large facility change.
 public enum PlumbJSON {
     /// An encoder for wire documents.
     public static func encoder() -> JSONEncoder {
         let encoder = JSONEncoder()
-        encoder.keyEncodingStrategy = .convertToSnakeCase
         encoder.dateEncodingStrategy = .iso8601
         encoder.outputFormatting = [.sortedKeys]
         return encoder
@@ -15,7 +18,6 @@ public enum PlumbJSON {
     /// A decoder for wire documents.
     public static func decoder() -> JSONDecoder {
         let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
         decoder.dateDecodingStrategy = .iso8601
         return decoder
     }

@@ -37,6 +37,11 @@ public struct VNIAudit: Codable, Equatable, Sendable {
         /// The state at `at` (or now, for the whole history).
         public var state: State
 
+        enum CodingKeys: String, CodingKey {
+            case materialization, holder, allocatedAt = "allocated_at", allocatedBy = "allocated_by",
+                releasedAt = "released_at", freedAt = "freed_at", state
+        }
+
         public init(materialization: String, holder: String, allocatedAt: Date, allocatedBy: String, releasedAt: Date?,
                     freedAt: Date?, state: State) {
             self.materialization = materialization

@@ -68,4 +68,9 @@ public struct PostgresJSON: PostgresBindable {
     public init<T: Encodable>(_ value: T, encoder: JSONEncoder = JSONEncoder()) throws {
         postgresText = String(decoding: try encoder.encode(value), as: UTF8.self)
     }
+
+    /// JSON already encoded (UTF-8 bytes), bound as they are.
+    public init(encoded: Data) {
+        postgresText = String(decoding: encoded, as: UTF8.self)
+    }
 }

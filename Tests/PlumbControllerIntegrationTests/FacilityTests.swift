@@ -86,6 +86,36 @@ final class FacilityTests: StoreTestCase {
         await assertRefused(404, "not_found", field: nil) { _ = try await self.store.hostDesiredState(host: "hv2") }
     }
 
+    /// The NIC rows the allocator reads are the declared NICs after every change, whether a change touches a
+    /// hypervisor's NICs (rewritten) or only its other facts (its NICs left as they are).
+    func testNICRowsFollowTheDeclaration() async throws {
+        try await declareFacility()
+        var facility = Fixture.facility()
+        facility.hypervisors[0].nics.removeLast()
+        facility.hypervisors[0].nics[1].vfLimit = 6
+        facility.hypervisors[1].underlayMtu = 9000
+        facility.hypervisors[2].nics = [Facility.NIC(name: "eno7", pciAddress: PCIAddress("0000:af:00.0")!, leafPort: "swp21",
+                                                     vfLimit: 3)]
+        try await store.putFacility(facility)
+        try await assertNICRows(facility)
+        facility.hypervisors[1].nics.removeAll()
+        try await store.putFacility(facility)
+        try await assertNICRows(facility)
+    }
+
+    private func assertNICRows(_ facility: Facility, file: StaticString = #filePath, line: UInt = #line) async throws {
+        let stored = try await rows("""
+            SELECT hypervisor || ' ' || name || ' ' || pci_address || ' ' || leaf_port || ' ' || vf_limit || ' ' || may_mix
+                   || ' ' || can_stack_vlans || ' ' || passthrough AS row
+            FROM plumb.host_nics ORDER BY hypervisor, name
+            """).map { try $0.string("row") }
+        let declared = facility.hypervisors.flatMap { hypervisor in
+            hypervisor.nics.map { "\(hypervisor.name) \($0.name) \($0.pciAddress) \($0.leafPort) \($0.vfLimit) \($0.mayMix) "
+                                  + "\($0.canStackVlans) \($0.passthrough)" }
+        }.sorted()
+        XCTAssertEqual(stored, declared, file: file, line: line)
+    }
+
     func testChangesToWhatIsInUseAreRefusedNamingTheUser() async throws {
         try await declareFacility()
         let spec = Fixture.spec(

@@ -88,7 +88,7 @@ class StoreTestCase: XCTestCase {
     /// Declares ``Fixture/facility()`` and returns it.
     @discardableResult
     func declareFacility(_ facility: Facility = Fixture.facility()) async throws -> Facility {
-        try await store.putFacility(facility)
+        try await store.putFacility(facility).facility
     }
 }
 

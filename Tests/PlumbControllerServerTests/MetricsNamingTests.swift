@@ -1,7 +1,7 @@
 @testable import PlumbControllerServer
 import XCTest
 
-/// Hummingbird's request metrics renamed to Prometheus series (pure).
+/// Series names and label values of the controller's metrics (pure).
 final class MetricsNamingTests: XCTestCase {
     func testHummingbirdsRequestTimerBecomesPlumbsLatencySeriesWithOrderedLabels() {
         let (name, labels) = ControllerMetrics.prometheusSeries("http.server.request.duration", [
@@ -16,5 +16,10 @@ final class MetricsNamingTests: XCTestCase {
         let (name, labels) = ControllerMetrics.prometheusSeries("some.library-metric", [("peer.address", "x")])
         XCTAssertEqual(name, "some_library_metric")
         XCTAssertEqual(labels.map(\.0), ["peer_address"])
+    }
+
+    func testLabelValuesEscapeBackslashQuoteAndNewlineAndNothingElse() {
+        XCTAssertEqual(ControllerMetrics.escaped("vf:hv0007"), "vf:hv0007")
+        XCTAssertEqual(ControllerMetrics.escaped("a\\b\"c\nd é"), "a\\\\b\\\"c\\nd é")
     }
 }

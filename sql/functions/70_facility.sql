@@ -51,6 +51,7 @@ $$;
 CREATE FUNCTION plumb.put_facility(p_doc jsonb, p_actor text) RETURNS jsonb LANGUAGE plpgsql AS $$
 DECLARE
     v_old jsonb;
+    v_nics_changed text[];
 BEGIN
     -- A facility change waits for every writer and every writer for it.
     PERFORM plumb.begin_change(p_actor, true);
@@ -206,9 +207,16 @@ BEGIN
           IS DISTINCT FROM (excluded.vtep_ip, excluded.leaf, excluded.underlay_nic, excluded.underlay_mtu,
                             excluded.reserved_vlans);
 
+    -- Only hypervisors whose NICs are declared otherwise than before (new ones included) have their NICs
+    -- written: one fact changed on thousands of hypervisors (an underlay MTU) rewrites none of their NICs.
+    SELECT coalesce(array_agg(h.name), '{}') INTO v_nics_changed
+    FROM plumb.facility_hypervisors(p_doc) h LEFT JOIN plumb.facility_hypervisors(v_old) o ON o.name = h.name
+    WHERE o.doc->'nics' IS DISTINCT FROM h.doc->'nics';
+
     INSERT INTO plumb.host_nics (hypervisor, name, pci_address, leaf_port, vf_limit, may_mix, can_stack_vlans, passthrough)
     SELECT n.hypervisor, n.name, n.pci_address, n.leaf_port, n.vf_limit, n.may_mix, n.can_stack_vlans, n.passthrough
     FROM plumb.facility_nics(p_doc) n
+    WHERE n.hypervisor IN (SELECT unnest(v_nics_changed))
     ON CONFLICT (hypervisor, name) DO UPDATE
     SET pci_address = excluded.pci_address, leaf_port = excluded.leaf_port, vf_limit = excluded.vf_limit,
         may_mix = excluded.may_mix, can_stack_vlans = excluded.can_stack_vlans, passthrough = excluded.passthrough
@@ -218,7 +226,8 @@ BEGIN
                             excluded.can_stack_vlans, excluded.passthrough);
 
     DELETE FROM plumb.host_nics o
-    WHERE NOT EXISTS (SELECT 1 FROM plumb.facility_nics(p_doc) n WHERE n.hypervisor = o.hypervisor AND n.name = o.name);
+    WHERE o.hypervisor IN (SELECT unnest(v_nics_changed))
+      AND NOT EXISTS (SELECT 1 FROM plumb.facility_nics(p_doc) n WHERE n.hypervisor = o.hypervisor AND n.name = o.name);
 
     -- Removing a host row removes its leaf or hypervisor row (and NICs) with it.
     DELETE FROM plumb.hosts s

@@ -11,6 +11,10 @@ public struct AllocationPlan: Codable, Sendable, Equatable {
         public var guestVlans: Bool
         /// The network's one MTU (``NetworkMTU``); nil for a network without NICs, or one stored before MTUs were.
         public var mtu: Int?
+
+        enum CodingKeys: String, CodingKey {
+            case ordinal, name, vni, allowLocal = "allow_local", guestVlans = "guest_vlans", mtu
+        }
     }
 
     /// The tag a network uses on one leaf.
@@ -38,6 +42,12 @@ public struct AllocationPlan: Codable, Sendable, Equatable {
         public var leaf: String?
         public var vlan: Int?
         public var vlanProtocol: VLANProtocol?
+
+        enum CodingKeys: String, CodingKey {
+            case vm, vmOrdinal = "vm_ordinal", nic, nicOrdinal = "nic_ordinal", hypervisor, network, mechanism, mac,
+                tap, pf, pfPciAddress = "pf_pci_address", vfIndex = "vf_index", leaf, vlan,
+                vlanProtocol = "vlan_protocol"
+        }
     }
 
     public var networks: [Network]

@@ -16,6 +16,11 @@ public struct AllocationSnapshot: Codable, Sendable, Equatable {
         public var hasVirtio: Bool
         public var nics: [PF]
 
+        enum CodingKeys: String, CodingKey {
+            case name, leaf, underlayNic = "underlay_nic", underlayMtu = "underlay_mtu", hasVirtio = "has_virtio",
+                nics
+        }
+
         public init(name: String, leaf: String, underlayNic: String? = nil, underlayMtu: Int = 1500, hasVirtio: Bool = false,
                     nics: [PF] = []) {
             self.name = name
@@ -46,6 +51,12 @@ public struct AllocationSnapshot: Codable, Sendable, Equatable {
         /// The materialization it is passed through to, if it is.
         public var passedThroughTo: String?
 
+        enum CodingKeys: String, CodingKey {
+            case name, pciAddress = "pci_address", vfLimit = "vf_limit", mayMix = "may_mix",
+                canStackVlans = "can_stack_vlans", passthrough, usedVfs = "used_vfs",
+                passedThroughTo = "passed_through_to"
+        }
+
         public init(name: String, pciAddress: PCIAddress, vfLimit: Int = 0, mayMix: Bool = true, canStackVlans: Bool = false,
                     passthrough: Bool = false, usedVfs: [Int] = [], passedThroughTo: String? = nil) {
             self.name = name
@@ -70,6 +81,11 @@ public struct AllocationSnapshot: Codable, Sendable, Equatable {
         public var usedVlans: [Int]
         /// The largest MTU it passes (``Facility/Leaf/mtu``); nil: no limit of its own.
         public var mtu: Int?
+
+        enum CodingKeys: String, CodingKey {
+            case name, vlanFirst = "vlan_first", vlanLast = "vlan_last", reservedVlans = "reserved_vlans",
+                usedVlans = "used_vlans", mtu
+        }
 
         public init(name: String, vlanFirst: Int, vlanLast: Int, reservedVlans: [Int] = [], usedVlans: [Int] = [], mtu: Int? = nil) {
             self.name = name
@@ -108,6 +124,10 @@ public struct AllocationSnapshot: Codable, Sendable, Equatable {
     /// The lowest free pool MACs this transaction holds a claim on, in order; fewer than wanted
     /// only when the pool has no more.
     public var freeMacs: [MACAddress]
+
+    enum CodingKeys: String, CodingKey {
+        case hypervisors, leaves, macHolders = "mac_holders", freeVnis = "free_vnis", freeMacs = "free_macs"
+    }
 
     public init(hypervisors: [Hypervisor] = [], leaves: [Leaf] = [], macHolders: [MACHolder] = [], freeVnis: [Int] = [],
                 freeMacs: [MACAddress] = []) {

@@ -45,7 +45,12 @@ public enum NetworkMTU {
 extension NetworkMTU {
     /// A live network with its stored MTU and what it spans under a facility being declared (`plumb.put_facility`).
     struct StoredNetwork: Decodable {
-        struct Hypervisor: Decodable { var name: String; var underlayMtu: Int }
+        struct Hypervisor: Decodable {
+            var name: String
+            var underlayMtu: Int
+
+            enum CodingKeys: String, CodingKey { case name, underlayMtu = "underlay_mtu" }
+        }
         struct Leaf: Decodable { var name: String; var mtu: Int? }
         var materialization: String
         var network: String
