@@ -145,10 +145,11 @@ BEGIN
                    format('NIC %s of %s is in use by %s; %s', o.name, o.hypervisor,
                           plumb.holder_text(u.mid, u.vm || '/' || u.nic), c.why),
                    f.field || '.' || c.what)
-        FROM plumb.host_nics o
+        -- Driven by the NICs in use (their first user each), not by every NIC of the facility.
+        FROM (SELECT DISTINCT ON (n.hypervisor, n.pf) n.hypervisor, n.pf, n.mid, n.vm, n.nic FROM plumb.vm_nics n
+              WHERE n.pf IS NOT NULL ORDER BY n.hypervisor, n.pf, n.mid, n.vm, n.nic) u
+        JOIN plumb.host_nics o ON o.hypervisor = u.hypervisor AND o.name = u.pf
         JOIN plumb.facility_nics(p_doc) f ON f.hypervisor = o.hypervisor AND f.name = o.name
-        JOIN LATERAL (SELECT * FROM plumb.vm_nics n WHERE n.hypervisor = o.hypervisor AND n.pf = o.name
-                      ORDER BY n.mid LIMIT 1) u ON true
         CROSS JOIN LATERAL (VALUES
             (1, 'pci_address', 'its PCI address cannot change', f.pci_address <> o.pci_address),
             (2, 'leaf_port', 'its leaf port cannot change', f.leaf_port <> o.leaf_port),
