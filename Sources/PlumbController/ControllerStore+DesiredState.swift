@@ -2,8 +2,9 @@ import Foundation
 import PlumbModel
 import PlumbPostgres
 
-/// A host's desired state as served: the generation it was read at, in the same statement as the
-/// document, and the document's wire bytes (``PlumbJSON``), encoded once for every poll that gets it.
+/// A host's desired state as computed: the generation it was read at, in the same statement as the
+/// document, and the document as `plumb.hosts_desired` / `plumb.leaves_desired` wrote it (JSON; the server
+/// writes it through the generated wire type once for every poll that gets it).
 public struct DesiredDocument: Sendable, Equatable {
     public var host: HostKey
     public var generation: Int64
@@ -47,17 +48,10 @@ extension ControllerStore {
         }
         var documents: [String: DesiredDocument] = [:]
         documents.reserveCapacity(rows.count)
-        let decoder = PlumbJSON.decoder()
         for row in rows {
             let name = try row.string("name")
-            // Decoded and encoded once: the served bytes are exactly what the wire model writes.
-            let json: Data
-            switch kind {
-            case .hypervisor: json = try PlumbJSON.encode(row.decode(HostDesiredState.self, "document", decoder: decoder))
-            case .leaf: json = try PlumbJSON.encode(row.decode(LeafDesiredState.self, "document", decoder: decoder))
-            }
             documents[name] = DesiredDocument(host: HostKey(kind: kind, name: name), generation: try row.int64("generation"),
-                                              json: json)
+                                              json: Data(try row.string("document").utf8))
         }
         return documents
     }

@@ -18,7 +18,7 @@ final class BulkDesiredStateTests: StoreTestCase {
         for name in hypervisors {
             let one = try await store.hostDesiredState(host: name)
             let document = try XCTUnwrap(bulk[name])
-            XCTAssertEqual(document.json, try PlumbJSON.encode(one), name)
+            XCTAssertEqual(try PlumbJSON.decode(HostDesiredState.self, from: document.json), one, name)
             XCTAssertEqual(document.generation, one.generation, name)
             XCTAssertEqual(document.host, .hypervisor(name))
         }
@@ -31,7 +31,7 @@ final class BulkDesiredStateTests: StoreTestCase {
         XCTAssertEqual(Set(leafBulk.keys), Set(leaves))
         for name in leaves {
             let one = try await store.leafDesiredState(leaf: name)
-            XCTAssertEqual(try XCTUnwrap(leafBulk[name]).json, try PlumbJSON.encode(one), name)
+            XCTAssertEqual(try PlumbJSON.decode(LeafDesiredState.self, from: try XCTUnwrap(leafBulk[name]).json), one, name)
             XCTAssertEqual(try XCTUnwrap(leafBulk[name]).generation, one.generation, name)
         }
         let none = try await store.desiredDocuments(.leaf, names: [])

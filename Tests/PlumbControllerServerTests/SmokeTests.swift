@@ -21,6 +21,15 @@ final class SmokeTests: ServerTestCase {
             return XCTFail("expected the current document")
         }
         XCTAssertEqual(desired.networks.count, 1)
+        // Served as the generated type writes what the database computed: the agent reads the very document the store has.
+        let stored = try await store.hostDesiredState(host: "hv0")
+        XCTAssertEqual(desired, stored)
+        guard case .changed(let leaf) = try admin.leafDesired(leaf: "leaf0", after: nil) else {
+            return XCTFail("expected the leaf's current document")
+        }
+        let storedLeaf = try await store.leafDesiredState(leaf: "leaf0")
+        XCTAssertEqual(leaf, storedLeaf)
+        XCTAssertFalse(leaf.vlans.isEmpty)
         try agent.putStatus(host: "hv0", HostStatusReport(appliedGeneration: desired.generation))
         let hv0 = try cogs.hosts().hosts.first { $0.name == "hv0" && $0.kind == .hypervisor }
         XCTAssertEqual(hv0?.appliedGeneration, desired.generation)
