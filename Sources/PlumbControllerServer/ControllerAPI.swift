@@ -23,7 +23,8 @@ struct ControllerAPI: APIProtocol {
 
     func putFacility(_ input: Operations.PutFacility.Input) async throws -> Operations.PutFacility.Output {
         guard case .json(let body) = input.body else { throw APIError.malformedJSON }
-        let declared = try await store.putFacility(try Wire.domain(Facility.self, from: body), actor: Caller.current.actor)
+        let facility = try Wire.facility(body) ?? Wire.domain(Facility.self, from: body)
+        let declared = try await store.putFacility(facility, actor: Caller.current.actor)
         // The answer is the facility's JSON as stored, encoded once: a facility of thousands of hypervisors is
         // megabytes, and encoding it again through the generated type took a third of the change's time.
         // `WireTests` holds these bytes equal to what the generated type writes.

@@ -44,6 +44,30 @@ final class StrictInputTests: ServerTestCase {
         object["vms"] = vms
     }
 
+    /// Addresses the schema only calls strings are parsed by the domain's types; one that does not parse is a 400
+    /// naming it, whichever member it is in.
+    func testAnUnparsableAddressInTheFacilityIsNamed() async throws {
+        func facility(_ edit: (inout [String: Any]) -> Void) throws -> String {
+            var object = try JSONSerialization.jsonObject(with: PlumbJSON.encode(TestFacility.facility())) as! [String: Any]
+            edit(&object)
+            return String(decoding: try JSONSerialization.data(withJSONObject: object), as: UTF8.self)
+        }
+        let badLeaf = try facility { object in
+            var leaves = object["leaves"] as! [[String: Any]]
+            leaves[0]["vtep_ip"] = "198.18.0.256"
+            object["leaves"] = leaves
+        }
+        try await assertRefused("PUT", "/v1/facility", badLeaf, field: "leaves[0].vtep_ip")
+        let badNIC = try facility { object in
+            var hypervisors = object["hypervisors"] as! [[String: Any]]
+            var nics = hypervisors[0]["nics"] as! [[String: Any]]
+            nics[1]["pci_address"] = "0000:3b:00"
+            hypervisors[0]["nics"] = nics
+            object["hypervisors"] = hypervisors
+        }
+        try await assertRefused("PUT", "/v1/facility", badNIC, field: "hypervisors[0].nics[1].pci_address")
+    }
+
     func testANULInAPathNeverActsOnAnotherResource() async throws {
         let token = try admin.issueHostToken(host: "hv2").token
         try await assertRefused("DELETE", "/v1/materializations/victim%00anything", field: "id")

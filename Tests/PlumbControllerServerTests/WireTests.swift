@@ -65,6 +65,31 @@ final class WireTests: XCTestCase {
         }
     }
 
+    /// A facility body is taken member by member (``Wire/facility(_:)``), not through its JSON form: the same
+    /// domain value, defaults included, for the document's examples (every property given), a facility with every
+    /// optional member left out, and TestFacility; and nil where a value does not parse, so that the JSON path
+    /// names the field.
+    func testAFacilityTakenMemberByMemberIsTheOneTheJSONFormGives() throws {
+        let examples = try XCTUnwrap(try Self.requestBodies().1["Facility"])
+        let minimal = Data("""
+            {"vni_ranges": [{"first": 10, "last": 20}], "leaves": [{"name": "l", "vtep_ip": "198.18.0.1",
+             "vlan_range": {"first": 100, "last": 200}}], "hypervisors": [{"name": "h", "vtep_ip": "198.19.0.1", "leaf": "l",
+             "nics": [{"name": "eno1", "pci_address": "0000:3b:00.0", "leaf_port": "swp1"}]}]}
+            """.utf8)
+        let bodies = try examples.map { try JSONSerialization.data(withJSONObject: $0) }
+            + [minimal, Data(#"{"vni_ranges": []}"#.utf8), try PlumbJSON.encode(TestFacility.facility())]
+        for body in bodies {
+            let wire = try JSONDecoder().decode(Components.Schemas.Facility.self, from: body)
+            XCTAssertEqual(Wire.facility(wire), try Wire.domain(Facility.self, from: wire), String(decoding: body, as: UTF8.self))
+        }
+        var unparsable = try JSONDecoder().decode(Components.Schemas.Facility.self, from: minimal)
+        unparsable.hypervisors?[0].nics?[0].pciAddress = "0000:3b:00"
+        XCTAssertNil(Wire.facility(unparsable))
+        unparsable.hypervisors?[0].nics?[0].pciAddress = "0000:3b:00.0"
+        unparsable.leaves?[0].vtepIp = "198.18.0.256"
+        XCTAssertNil(Wire.facility(unparsable))
+    }
+
     /// The component schemas, and each request body's schema name with the values of its examples.
     private static func requestBodies() throws -> ([String: Any], [String: [Any]]) {
         let document = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: Self.document)) as? [String: Any])
