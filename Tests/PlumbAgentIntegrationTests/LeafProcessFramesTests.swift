@@ -159,7 +159,7 @@ final class LeafProcessFramesTests: XCTestCase {
         print("LeafProcessFramesTests: a and b ready \(Int(Date().timeIntervalSince(started))) s after the start")
         XCTAssertEqual(hv1NICs.passthroughDriver, "vfio-pci", "hv1's agent bound a's passthrough NIC to vfio-pci")
         XCTAssertTrue(hv1NICs.vfioGroupExists, "/dev/vfio/\(hv1NICs.passthrough.group) exists for the VM's QEMU")
-        XCTAssertEqual(try hv1NICs.passthroughInterfaces(), [], "the passed-through NIC has no interface on hv1")
+        XCTAssertEqual(try hv1NICs.passthroughInterfaces(), [], "vfio-pci holds the NIC: it has no interface")
 
         let vfA = try installation.namespace("pvf"), vfB = try installation.namespace("pvf")
         try vf(vfA, for: nic(a, "vf-vm"), on: hv1, address: "10.9.0.1")
@@ -261,7 +261,7 @@ final class LeafProcessFramesTests: XCTestCase {
             let materialization = try admin.materialization(id: id)
             if materialization.status.state == .ready { return materialization }
             guard Date() < deadline, materialization.status.state != .failed else {
-                throw NetworkNamespaceError(message: "\(id) not ready within \(Int(Self.limit)) s: \(materialization.status)\n\(installation.logs)")
+                throw NetworkNamespaceError(message: "\(id) failed or not ready within \(Int(Self.limit)) s: \(materialization.status)\n\(installation.logs)")
             }
             Thread.sleep(forTimeInterval: 0.5)
         }
