@@ -13,13 +13,18 @@ public struct ObservedHost: Equatable, Sendable {
     public var pciDevices: [PCIAddress: ObservedPCIDevice]
     /// PCI devices Plumb took over, by address (from the agent's state directory).
     public var pciRecords: [PCIAddress: PCIDeviceRecord]
+    /// The PCI function behind each PF's network interface the document names (`class/net/NAME/device`), by interface
+    /// name: a PF is one NIC only if its name and its PCI address say the same one.
+    public var interfacePCIAddresses: [String: PCIAddress]
 
     public init(links: [ObservedLink] = [], fdb: [ObservedFDBEntry] = [],
-                pciDevices: [PCIAddress: ObservedPCIDevice] = [:], pciRecords: [PCIAddress: PCIDeviceRecord] = [:]) {
+                pciDevices: [PCIAddress: ObservedPCIDevice] = [:], pciRecords: [PCIAddress: PCIDeviceRecord] = [:],
+                interfacePCIAddresses: [String: PCIAddress] = [:]) {
         self.links = links
         self.fdb = fdb
         self.pciDevices = pciDevices
         self.pciRecords = pciRecords
+        self.interfacePCIAddresses = interfacePCIAddresses
     }
 
     /// The device called `name`, if any.
@@ -136,14 +141,20 @@ public struct ObservedVF: Equatable, Sendable {
     }
 }
 
-/// One PCI device as sysfs shows it.
+/// One PCI device as sysfs shows it; or an SR-IOV PF on another bus, found through its network interface and kept
+/// under the address the document gives it.
 public struct ObservedPCIDevice: Equatable, Sendable {
     public var address: PCIAddress
+    /// For a PF that is no PCI function (netdevsim's bus device): the network interface it was found through, whose
+    /// device (`class/net/NAME/device`) has its `sriov_numvfs`. Its VFs are no PCI functions either: there is nothing to
+    /// bind to `vfio-pci`. Nil for a PCI function.
+    public var interface: String?
     /// The bound driver (`driver` link), nil when unbound.
     public var driver: String?
     /// `driver_override`, nil when unset.
     public var driverOverride: String?
-    /// `sriov_totalvfs`, nil when the device has no SR-IOV capability.
+    /// `sriov_totalvfs`, nil when the device has no SR-IOV capability (or, off the PCI bus, keeps its limit elsewhere:
+    /// netdevsim's is in debugfs, and its `sriov_numvfs` refuses a count beyond it).
     public var totalVFs: Int?
     /// `sriov_numvfs`, nil when the device has no SR-IOV capability.
     public var numVFs: Int?
@@ -151,8 +162,9 @@ public struct ObservedPCIDevice: Equatable, Sendable {
     public var virtualFunctions: [Int: PCIAddress]
 
     public init(address: PCIAddress, driver: String? = nil, driverOverride: String? = nil, totalVFs: Int? = nil,
-                numVFs: Int? = nil, virtualFunctions: [Int: PCIAddress] = [:]) {
+                numVFs: Int? = nil, virtualFunctions: [Int: PCIAddress] = [:], interface: String? = nil) {
         self.address = address
+        self.interface = interface
         self.driver = driver
         self.driverOverride = driverOverride
         self.totalVFs = totalVFs

@@ -86,8 +86,9 @@ public enum Action: Equatable, Sendable, CustomStringConvertible {
     /// Adds (for the flood MAC: appends) a VXLAN forwarding entry.
     case addFDB(device: String, mac: MACAddress, dst: IPv4Address)
     case deleteFDB(device: String, mac: MACAddress, dst: IPv4Address)
-    /// Writes `sriov_numvfs`.
-    case setNumVFs(pf: PCIAddress, count: Int)
+    /// Writes `sriov_numvfs` of the PF at `pf`, or of the device behind its network `interface` when it is no PCI
+    /// function (``ObservedPCIDevice/interface``).
+    case setNumVFs(pf: PCIAddress, count: Int, interface: String? = nil)
     case configureVF(pf: String, VFConfiguration)
     /// `driver_override` = `vfio-pci`, unbind from the current driver, bind to `vfio-pci`.
     case bindToVFIO(PCIFunction)
@@ -140,7 +141,8 @@ public enum Action: Equatable, Sendable, CustomStringConvertible {
         case .deleteAddress(let link, let address): return "delete address \(address) from \(link)"
         case .addFDB(let device, let mac, let dst): return "add fdb \(mac) dev \(device) dst \(dst)"
         case .deleteFDB(let device, let mac, let dst): return "delete fdb \(mac) dev \(device) dst \(dst)"
-        case .setNumVFs(let pf, let count): return "set sriov_numvfs of \(pf) to \(count)"
+        case .setNumVFs(let pf, let count, let interface):
+            return "set sriov_numvfs of \(interface.map { "the device of \($0)" } ?? "\(pf)") to \(count)"
         case .configureVF(let pf, let vf):
             return "set \(pf) vf \(vf.index)" + (vf.mac.map { " mac \($0)" } ?? "")
                 + " vlan \(vf.vlan) proto \(vf.vlanProtocol.rawValue) spoofchk \(vf.spoofcheck ? "on" : "off")"

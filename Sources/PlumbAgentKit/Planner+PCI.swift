@@ -19,7 +19,9 @@ extension PlanBuilder {
             case .sriov:
                 guard !keptPFs.contains(address) else { continue }
                 let item = "pf \(address)"
-                if let numVFs = device?.numVFs, numVFs != 0 { add(item, .setNumVFs(pf: address, count: 0)) }
+                if let numVFs = device?.numVFs, numVFs != 0 {
+                    add(item, .setNumVFs(pf: address, count: 0, interface: device?.interface))
+                }
                 add(item, .forgetDevice(address))
             case .passthrough:
                 guard !keptPassthrough.contains(address) else { continue }
@@ -33,7 +35,8 @@ extension PlanBuilder {
     }
 
     /// Sets each PF's VF count (through 0 when changing between two non-zero counts, as the kernel requires),
-    /// configures the VFs in use and binds them to `vfio-pci`, and parks the VFs not in use.
+    /// configures the VFs in use and binds them to `vfio-pci`, and parks the VFs not in use. A PF whose interface is
+    /// another PCI function than the document's address is refused: VFs would be made on one NIC and set on another.
     mutating func planPFs(_ pfs: [HostDesiredState.PF], passthrough: [HostDesiredState.Passthrough]) {
         let passedThrough = Set(passthrough.map(\.pciAddress))
         var seen = Set<PCIAddress>()
@@ -45,8 +48,14 @@ extension PlanBuilder {
             guard let device = observed.pciDevices[pf.pciAddress] else {
                 fail(item, "PCI device \(pf.pciAddress) not found in sysfs"); continue
             }
-            guard let total = device.totalVFs else { fail(item, "PCI device \(pf.pciAddress) has no SR-IOV capability"); continue }
-            guard (0...total).contains(pf.numVfs) else {
+            if let behind = observed.interfacePCIAddresses[pf.name], behind != pf.pciAddress {
+                fail(item, "network device \(pf.name) is PCI device \(behind), not \(pf.pciAddress)"); continue
+            }
+            guard device.totalVFs != nil || device.numVFs != nil else {
+                fail(item, "PCI device \(pf.pciAddress) has no SR-IOV capability"); continue
+            }
+            // Off the PCI bus the limit may not be in sysfs (netdevsim's is in debugfs): `sriov_numvfs` refuses beyond it.
+            if let total = device.totalVFs, !(0...total).contains(pf.numVfs) {
                 fail(item, "numVfs \(pf.numVfs) is outside 0...\(total) (sriov_totalvfs)"); continue
             }
             if observed.pciRecords[pf.pciAddress]?.role != .sriov {
@@ -55,8 +64,8 @@ extension PlanBuilder {
             let current = device.numVFs ?? 0
             let changed = current != pf.numVfs
             if changed {
-                if current != 0 && pf.numVfs != 0 { add(item, .setNumVFs(pf: pf.pciAddress, count: 0)) }
-                add(item, .setNumVFs(pf: pf.pciAddress, count: pf.numVfs))
+                if current != 0 && pf.numVfs != 0 { add(item, .setNumVFs(pf: pf.pciAddress, count: 0, interface: device.interface)) }
+                add(item, .setNumVFs(pf: pf.pciAddress, count: pf.numVfs, interface: device.interface))
             }
             planVFs(pf, device: device, fresh: changed)
         }
@@ -86,7 +95,8 @@ extension PlanBuilder {
             let vfItem = vfItem(pf, index)
             let current = fresh ? nil : link.vfs.first { $0.index == index }
             if !Self.matches(current, configuration) { add(vfItem, parent: item, .configureVF(pf: pf.name, configuration)) }
-            guard wanted[index] != nil else { continue }
+            // A VF of a PF that is no PCI function has no PCI function either: nothing to bind.
+            guard wanted[index] != nil, device.interface == nil else { continue }
             let address = fresh ? nil : device.virtualFunctions[index]
             if address.flatMap({ observed.pciDevices[$0]?.driver }) != Self.vfio {
                 add(vfItem, parent: item, .bindToVFIO(.virtualFunction(pf: pf.pciAddress, index: index)))

@@ -146,8 +146,8 @@ extension Reconciler {
             try socket.addFDB(index: try index(device, in: indexes), mac: mac, dst: dst)
         case .deleteFDB(let device, let mac, let dst):
             try socket.deleteFDB(index: try index(device, in: indexes), mac: mac, dst: dst)
-        case .setNumVFs(let pf, let count):
-            log(try sysfs.setNumVFs(pf, count: count))
+        case .setNumVFs(let pf, let count, let interface):
+            log(try sysfs.setNumVFs(pf, count: count, interface: interface))
         case .configureVF(let pf, let vf):
             let settings = VFSettings(index: vf.index, mac: vf.mac, vlan: VFVLAN(id: vf.vlan, protocolID: vf.vlanProtocol),
                                       spoofcheck: vf.spoofcheck, trust: vf.trust, linkState: vf.linkState)

@@ -82,7 +82,7 @@ public final class Reconciler {
     }
 
     /// Reads the host once: one link dump, one address dump, one FDB dump, the records, and sysfs for the PCI devices
-    /// `desired` names or Plumb has recorded (with the VFs of each PF).
+    /// `desired` names or Plumb has recorded (with the VFs of each PF) and for the device behind each PF's interface.
     public func observe(_ desired: HostDesiredState?) throws -> ObservedHost {
         let ipAddresses = Dictionary(grouping: try socket.addresses(), by: \.index)
         let links = try socket.links().map { ObservedLink($0, addresses: ipAddresses[$0.index] ?? []) }
@@ -99,6 +99,16 @@ public final class Reconciler {
                 devices[vf] = try sysfs.device(vf)
             }
         }
-        return ObservedHost(links: links, fdb: fdb, pciDevices: devices, pciRecords: pciRecords)
+        var interfaceAddresses: [String: PCIAddress] = [:]
+        for pf in desired?.pfs ?? [] { interfaceAddresses[pf.name] = try sysfs.pciAddress(ofInterface: pf.name) }
+        // A PF that is no PCI function (netdevsim's) is found through its interface: the document's or, once the
+        // document drops it, the one recorded when Plumb took it.
+        let interfaces = (desired?.pfs.map { ($0.pciAddress, $0.name) } ?? [])
+            + pciRecords.compactMap { address, record in record.role == .sriov ? record.name.map { (address, $0) } : nil }
+        for (address, interface) in interfaces where devices[address] == nil {
+            devices[address] = try sysfs.nonPCIPF(interface: interface, reportedAs: address)
+        }
+        return ObservedHost(links: links, fdb: fdb, pciDevices: devices, pciRecords: pciRecords,
+                            interfacePCIAddresses: interfaceAddresses)
     }
 }

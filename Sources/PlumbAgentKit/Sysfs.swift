@@ -5,7 +5,8 @@ import PlumbModel
 /// The sysfs files the agent reads and writes for SR-IOV and driver binding, under a configurable root.
 ///
 /// Reads: `sriov_totalvfs`, `sriov_numvfs`, `virtfnN` links, the `driver` link, `driver_override`, `class/net/*/device`
-/// for the inventory, and `iommu_group` and `net/` for the attachments reported to the controller. Writes (each returned as a `SysfsWrite`, in order): `sriov_numvfs`,
+/// for the inventory and for the device behind a PF's interface, and `iommu_group` and `net/` for the attachments
+/// reported to the controller. Writes (each returned as a `SysfsWrite`, in order): `sriov_numvfs`,
 /// `driver_override`, a driver's `unbind` and `bind`, and `drivers_probe`. Files are never created: a missing
 /// attribute (say `drivers/vfio-pci/bind` when vfio-pci is not loaded) is an error, as it is in real sysfs.
 public struct Sysfs: Sendable {
@@ -26,6 +27,7 @@ public struct Sysfs: Sendable {
 
     func devicePath(_ address: PCIAddress) -> String { "bus/pci/devices/\(address)" }
     func driverPath(_ driver: String) -> String { "bus/pci/drivers/\(driver)" }
+    func interfaceDevicePath(_ interface: String) -> String { "class/net/\(interface)/device" }
 
     /// The PCI device at `address`, or nil if sysfs has no such device.
     public func device(_ address: PCIAddress) throws -> ObservedPCIDevice? {
@@ -41,6 +43,24 @@ public struct Sysfs: Sendable {
                                  driverOverride: override == "(null)" || override == "" ? nil : override,
                                  totalVFs: try readInteger("\(path)/sriov_totalvfs"),
                                  numVFs: try readInteger("\(path)/sriov_numvfs"), virtualFunctions: virtualFunctions)
+    }
+
+    /// The PCI address of the function behind network interface `name` (`class/net/NAME/device`); nil when the
+    /// interface is not in this network namespace's sysfs, has no device (a virtual interface) or one on another bus.
+    public func pciAddress(ofInterface name: String) throws -> PCIAddress? {
+        try linkTarget(interfaceDevicePath(name)).flatMap(PCIAddress.init)
+    }
+
+    /// An SR-IOV PF that is no PCI function, found through its network interface `name`: the device behind the
+    /// interface (`class/net/NAME/device`; netdevsim's bus device) when it is on another bus and has `sriov_numvfs`,
+    /// reported under `address`, the address the document gives the PF. Nil otherwise: a PCI function is read at its
+    /// own address (`device(_:)`).
+    public func nonPCIPF(interface name: String, reportedAs address: PCIAddress) throws -> ObservedPCIDevice? {
+        let path = interfaceDevicePath(name)
+        guard let target = try linkTarget(path), PCIAddress(target) == nil,
+              let numVFs = try readInteger("\(path)/sriov_numvfs") else { return nil }
+        return ObservedPCIDevice(address: address, driver: try linkTarget("\(path)/driver"),
+                                 totalVFs: try readInteger("\(path)/sriov_totalvfs"), numVFs: numVFs, interface: name)
     }
 
     /// The PCI address of VF `index` of `pf` (its `virtfnN` link).
@@ -76,10 +96,11 @@ public struct Sysfs: Sendable {
         return try list(path).sorted()
     }
 
-    /// Writes `sriov_numvfs`. The caller goes through 0 between two non-zero counts, as the kernel requires.
+    /// Writes `sriov_numvfs` of the PF at `pf` or, for a PF that is no PCI function, of the device behind its network
+    /// `interface`. The caller goes through 0 between two non-zero counts, as the kernel requires.
     @discardableResult
-    public func setNumVFs(_ pf: PCIAddress, count: Int) throws -> [Write] {
-        try perform([Write("\(devicePath(pf))/sriov_numvfs", String(count))])
+    public func setNumVFs(_ pf: PCIAddress, count: Int, interface: String? = nil) throws -> [Write] {
+        try perform([Write("\(interface.map(interfaceDevicePath) ?? devicePath(pf))/sriov_numvfs", String(count))])
     }
 
     /// Binds a device to `vfio-pci`: sets `driver_override`, unbinds it from its driver, binds it to `vfio-pci`.

@@ -20,7 +20,7 @@ import XCTest
 final class NetdevsimVFTests: XCTestCase {
     /// netdevsim's default VF limit (`NSIM_BUS_DEV_MAX_VFS` in its bus.c).
     private let maxVFs = 4
-    /// Where the planner is told the PF sits: netdevsim has no PCI address, and no PCI device is at this one.
+    /// The PF's key in the document: netdevsim has no PCI address, and no PCI device is at this one.
     private let standInAddress = PCIAddress("0000:fe:1f.7")!
     private let macA = MACAddress("02:00:00:00:0a:01")!
     private let macB = MACAddress("02:00:00:00:0b:01")!
@@ -44,25 +44,23 @@ final class NetdevsimVFTests: XCTestCase {
                             logger: Logger(label: "netdevsim-vf-test")))
     }
 
-    /// The VF operations the planner makes for `vfs` on `sim`, from the kernel as the agent reads it (its link dump,
-    /// VFs included) and netdevsim's VF count standing in for the PF's sysfs (netdevsim is not on the PCI bus).
+    /// The VF operations the planner makes for `vfs` on `sim`, from the kernel as the agent reads it: its link dump,
+    /// VFs included, and the PF found through its interface (netdevsim is not on the PCI bus: the agent reads
+    /// `sriov_numvfs` of the device behind `class/net/PF/device`, and the document's PCI address is only the PF's key).
     ///
-    /// The other operations of the plan are the record the agent keeps of the PF (with a scratch state directory)
-    /// and the binding of each VF in use to `vfio-pci`, which a netdevsim VF cannot have: they are checked to be
-    /// only those, then left out.
+    /// The one other operation of the plan is the record the agent keeps of the PF (with a scratch state directory):
+    /// it is checked to be the only one, then left out. No VF is bound to `vfio-pci`: a netdevsim VF has no PCI function.
     private func vfOperations(_ reconciler: Reconciler, _ sim: Netdevsim, _ vfs: [HostDesiredState.VF]) throws -> [PlumbAgentKit.Operation] {
         let pf = HostDesiredState.PF(name: sim.pf, pciAddress: standInAddress, numVfs: maxVFs, vfs: vfs)
         let desired = HostDesiredState(host: "lane", generation: 1, vtep: .init(localIp: IPv4Address("198.18.0.1")!), pfs: [pf])
-        var observed = try reconciler.observe(desired)
-        XCTAssertNil(observed.pciDevices[standInAddress], "a PCI device is at the stand-in address")
-        observed.pciDevices[standInAddress] = ObservedPCIDevice(address: standInAddress, driver: "netdevsim", totalVFs: maxVFs,
-                                                                numVFs: try sim.numVFs())
+        let observed = try reconciler.observe(desired)
+        XCTAssertEqual(observed.pciDevices[standInAddress],
+                       ObservedPCIDevice(address: standInAddress, driver: "netdevsim", numVFs: try sim.numVFs(), interface: sim.pf),
+                       "the PF, found through its interface")
         let plan = Planner.plan(desired: desired, observed: observed, configuration: reconciler.configuration)
         XCTAssertEqual(plan.errors, [])
         let (configure, others) = (plan.operations.filter(\.configuresVF), plan.operations.filter { !$0.configuresVF })
-        let record = Action.recordDevice(standInAddress, PCIDeviceRecord(role: .sriov, name: sim.pf))
-        let binds = vfs.map { Action.bindToVFIO(.virtualFunction(pf: standInAddress, index: $0.index)) }
-        XCTAssertEqual(others.map(\.action), [record] + binds)
+        XCTAssertEqual(others.map(\.action), [.recordDevice(standInAddress, PCIDeviceRecord(role: .sriov, name: sim.pf))])
         return configure
     }
 

@@ -154,6 +154,36 @@ final class PlannerPCITests: XCTestCase {
         ])
     }
 
+    /// A facility whose PF name and PCI address are two different NICs would have VFs made on one and set on the other.
+    func testAPFWhoseInterfaceIsAnotherPCIFunctionIsRefused() {
+        var observed = converged
+        observed.interfacePCIAddresses["enp59s0f0"] = nicAddress
+        XCTAssertEqual(F.plan(desired(numVfs: 4, vfs: [vf(0)]), observed), Plan(errors: [HostStatusReport.ItemError(
+            item: "pf enp59s0f0", message: "network device enp59s0f0 is PCI device \(nicAddress), not \(pfAddress)")]))
+        observed.interfacePCIAddresses["enp59s0f0"] = pfAddress
+        XCTAssertEqual(F.plan(desired(numVfs: 2, vfs: [vf(0)]), observed), Plan(), "the same NIC: converged")
+    }
+
+    /// A PF off the PCI bus (netdevsim's), found through its interface: its count is written through the interface's
+    /// device, without a limit from sysfs, and its VFs, no PCI functions, are configured and not bound.
+    func testAPFOffThePCIBusIsSetThroughItsInterfaceAndItsVFsAreNotBound() {
+        var observed = converged
+        observed.pciDevices = [pfAddress: ObservedPCIDevice(address: pfAddress, driver: "netdevsim", numVFs: 0, interface: "enp59s0f0")]
+        observed.pciRecords = [:]
+        XCTAssertEqual(F.plan(desired(numVfs: 2, vfs: [vf(0)]), observed).operations.map(\.action), [
+            .recordDevice(pfAddress, PCIDeviceRecord(role: .sriov, name: "enp59s0f0")),
+            .setNumVFs(pf: pfAddress, count: 2, interface: "enp59s0f0"),
+            .configureVF(pf: "enp59s0f0", .parked(index: 1)),
+            .configureVF(pf: "enp59s0f0", configured(0)),
+        ])
+        observed.pciDevices[pfAddress]?.numVFs = 2
+        observed.pciRecords = [pfAddress: PCIDeviceRecord(role: .sriov, name: "enp59s0f0")]
+        XCTAssertEqual(F.plan(desired(numVfs: 2, vfs: [vf(0)]), observed), Plan(), "converged, with nothing bound")
+        XCTAssertEqual(F.plan(desired(numVfs: -1, vfs: []), observed).operations.map(\.action), [
+            .setNumVFs(pf: pfAddress, count: 0, interface: "enp59s0f0"), .forgetDevice(pfAddress),
+        ])
+    }
+
     func testPassthroughRecordsTheOriginalDriverAndBindsToVFIO() {
         let wanted = desired(numVfs: 2, vfs: [vf(0)], passthrough: [passthroughNIC])
         XCTAssertEqual(F.plan(wanted, converged).operations, [

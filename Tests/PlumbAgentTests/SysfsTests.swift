@@ -64,6 +64,27 @@ final class SysfsTests: XCTestCase {
                        ["enp59s0f0=\(T.pf)", "enp94s0f0=\(T.nic)"])
     }
 
+    /// A PF is found through its interface: a PCI function's address, or a device of another bus with SR-IOV controls
+    /// (netdevsim's: `sriov_numvfs`, no `sriov_totalvfs`, no `virtfnN`), whose count is written through the interface.
+    func testFindsAPFThroughItsInterfaceOnAndOffThePCIBus() throws {
+        try tree.file("devices/netdevsim7/sriov_numvfs", "2\n")
+        try tree.link("devices/netdevsim7/driver", to: "../../bus/netdevsim/drivers/netdevsim")
+        try tree.link("class/net/eni7np1/device", to: "../../../devices/netdevsim7")
+        XCTAssertEqual(try sysfs.pciAddress(ofInterface: "enp59s0f0"), T.pf)
+        XCTAssertNil(try sysfs.pciAddress(ofInterface: "eni7np1"), "not a PCI function")
+        XCTAssertNil(try sysfs.pciAddress(ofInterface: "lo"), "no device")
+        XCTAssertNil(try sysfs.pciAddress(ofInterface: "absent0"))
+        let standIn = PCIAddress("0000:fe:1f.7")!
+        XCTAssertEqual(try sysfs.nonPCIPF(interface: "eni7np1", reportedAs: standIn),
+                       ObservedPCIDevice(address: standIn, driver: "netdevsim", numVFs: 2, interface: "eni7np1"))
+        XCTAssertNil(try sysfs.nonPCIPF(interface: "enp59s0f0", reportedAs: standIn), "a PCI function is read at its address")
+        XCTAssertNil(try sysfs.nonPCIPF(interface: "lo", reportedAs: standIn))
+        XCTAssertEqual(try sysfs.setNumVFs(standIn, count: 0, interface: "eni7np1"),
+                       [Sysfs.Write("class/net/eni7np1/device/sriov_numvfs", "0")])
+        XCTAssertEqual(try tree.read("devices/netdevsim7/sriov_numvfs"), "0\n")
+        XCTAssertEqual(try tree.nonEmptyFiles(), fixtures, "nothing written on the PCI bus")
+    }
+
     func testSetNumVFsWritesTheCount() throws {
         try assertWrites(try sysfs.setNumVFs(T.pf, count: 0), [Sysfs.Write("bus/pci/devices/\(T.pf)/sriov_numvfs", "0")])
     }
