@@ -75,7 +75,7 @@ struct PropagationCommand: AsyncParsableCommand {
             title: "\(hosts) hypervisors, one long poll each (libcurl multi, admin token), one PUT /v1/facility changing "
                 + "every hypervisor's underlay MTU; plumb-controller on a private PostgreSQL 15 cluster (default settings)",
             runs: runs)
-        var p50 = Samples(), p99 = Samples(), slowest = Samples(), change = Samples(), holding = Samples()
+        var first = Samples(), p50 = Samples(), p99 = Samples(), slowest = Samples(), change = Samples(), holding = Samples()
         var problems: [String] = [], heldProblems: [String] = []
         for run in 0..<runs {
             let before = Dictionary(try admin.hosts().hosts.filter { $0.kind == .hypervisor }.map { ($0.name, $0.generation) }) { a, _ in a }
@@ -94,6 +94,7 @@ struct PropagationCommand: AsyncParsableCommand {
             let answers = polls.waitForAll(limit: TimeInterval(wait + 30))
 
             let latencies = Samples(answers.map { ($0.finishedAt - start) * 1000 })
+            first.append(latencies.minimum ?? 0)
             p50.append(latencies.quantile(0.5) ?? 0)
             p99.append(latencies.quantile(0.99) ?? 0)
             slowest.append(latencies.maximum ?? 0)
@@ -153,6 +154,8 @@ struct PropagationCommand: AsyncParsableCommand {
         let stormWrong = stormAnswers.filter { $0.status != 200 || ($0.generation ?? 0) <= (generations[$0.host] ?? .max) }
         let stormServed = stormAnswers.count == hosts && stormWrong.isEmpty
 
+        // The first answer comes right after the commit: the change's own time, the rest being the fan-out.
+        report.add("every poll answered: first after the change was sent (the commit)", .milliseconds, first)
         report.add("every poll answered: p50 after the change was sent", .milliseconds, p50)
         report.add("every poll answered: p99 after the change was sent", .milliseconds, p99,
                    target: .below(hosts <= 1000 ? 400 : 1000, .milliseconds))
