@@ -70,14 +70,18 @@ public struct AllocationSnapshot: Codable, Sendable, Equatable {
         public var usedVlans: [Int]
         /// The largest MTU it passes (``Facility/Leaf/mtu``); nil: no limit of its own.
         public var mtu: Int?
+        /// The tag protocol it filters on (``Facility/Leaf/vlanProtocol``), which every VF behind it pushes.
+        public var vlanProtocol: VLANProtocol
 
-        public init(name: String, vlanFirst: Int, vlanLast: Int, reservedVlans: [Int] = [], usedVlans: [Int] = [], mtu: Int? = nil) {
+        public init(name: String, vlanFirst: Int, vlanLast: Int, reservedVlans: [Int] = [], usedVlans: [Int] = [], mtu: Int? = nil,
+                    vlanProtocol: VLANProtocol = .dot1q) {
             self.name = name
             self.vlanFirst = vlanFirst
             self.vlanLast = vlanLast
             self.reservedVlans = reservedVlans
             self.usedVlans = usedVlans
             self.mtu = mtu
+            self.vlanProtocol = vlanProtocol
         }
     }
 
