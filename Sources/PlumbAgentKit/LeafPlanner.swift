@@ -1,4 +1,5 @@
 import PlumbModel
+import PlumbNetlink
 
 /// The pure diff between a leaf switch's desired state and what its kernel has. No IO: it reads only its arguments.
 ///
@@ -8,14 +9,26 @@ import PlumbModel
 /// their VLANs tagged. Remote MACs and per-VNI flood lists are entries of the VXLAN device keyed by VNI; local VF MACs
 /// are static entries of the bridge on their trunk port and VLAN.
 ///
+/// A network whose guests tag their own frames (its mapping's `guestVlans`) gets a VXLAN device of its own instead
+/// (``LeafDesiredState/guestVLANDevice(vni:)``): the bridge maps a VXLAN port's VNI to its VLAN only for frames that
+/// arrive untagged (`br_handle_ingress_vlan_tunnel` ignores a frame that carries any tag), so a guest's C-tagged frame
+/// coming back from VXLAN would find no VLAN on the shared port, which can have no PVID for all its networks. The
+/// network's own device is made like the shared one (`external vnifilter`, the same local address, underlay, port and
+/// `nolearning`, `vlan_tunnel on`), holds only its VNI, and its port has the network's VLAN as PVID, sent tagged:
+/// a frame arriving with the guest's C-tag (the other protocol than an 802.1ad bridge's) or none joins the VLAN,
+/// and a frame leaving keeps the S-tag just long enough for the port's mapping to choose the VNI and take it off, so
+/// it goes out with the guest's C-tag alone. (A plain VXLAN device with a fixed VNI cannot be used: its UDP socket
+/// would be another on the same port as the `external` device's, which the kernel refuses with `EADDRINUSE`.) The
+/// network's forwarding entries are that device's.
+///
 /// The bridge's and VXLAN device's names, the underlay port and the tag protocol come from the document (the facility
 /// declares them per leaf). Order of a plan: Plumb's leaf devices under names the document no longer gives; the
-/// bridge, then the VXLAN device (created or fixed, on the bridge, `vlan_tunnel on`); ports that
+/// bridge, then the VXLAN devices (created or fixed, on the bridge, `vlan_tunnel on`); ports that
 /// no longer serve leave the bridge; stale forwarding entries, mappings, VNIs and port VLANs go; ports join and get
-/// their VLANs and static entries; each mapping is added with its VNI, VLAN, tunnel and forwarding entries. Applying a
-/// plan and planning again against the result yields an empty plan.
+/// their VLANs and static entries; each mapping is added with its VNI, VLAN, tunnel and forwarding entries, the shared
+/// device's first. Applying a plan and planning again against the result yields an empty plan.
 ///
-/// Plumb owns its bridge and VXLAN device (link group and alias, as on a hypervisor) and, through its bridge, the
+/// Plumb owns its bridge and VXLAN devices (link group and alias, as on a hypervisor) and, through its bridge, the
 /// ports it enslaved, their VLANs and the bridge's static entries; it never takes a port that another master holds.
 public enum LeafPlanner {
     /// The plan that makes `observed` match `desired`.
@@ -28,8 +41,8 @@ public enum LeafPlanner {
         return builder.plan
     }
 
-    /// The plan that removes everything Plumb made on the leaf, whatever the facility names it now: its VXLAN devices,
-    /// then its bridges (which releases the ports and drops their VLANs and static entries).
+    /// The plan that removes everything Plumb made on the leaf, whatever the facility names it now: its VXLAN devices
+    /// (guest-VLAN networks' too), then its bridges (which releases the ports and drops their VLANs and static entries).
     public static func cleanup(observed: ObservedLeaf, configuration: AgentConfiguration) -> Plan {
         var plan = Plan()
         let devices = observed.links.filter { configuration.owns($0) && $0.alias == configuration.leafAlias }
@@ -48,16 +61,23 @@ struct LeafPlanBuilder {
     private(set) var plan = Plan()
     private let linksByName: [String: ObservedLink]
 
+    /// The mappings that contradict no other (a VLAN or a VNI mapped twice is an item error), in document order.
+    private let mappings: [LeafDesiredState.VLANMapping]
+    /// What is wrong with the others.
+    private let mappingErrors: [HostStatusReport.ItemError]
+    /// The names of the guest-VLAN networks' own VXLAN devices the document asks for.
+    private let guestDevices: Set<String>
+
     /// The bridge as observed, when it is Plumb's and kept (nil when it is made in this plan or cannot be used).
     private var keptBridge: ObservedLink?
-    /// The VXLAN device as observed, when it is kept.
-    private var keptVXLAN: ObservedLink?
+    /// Each VXLAN device as observed, by name, when it is kept.
+    private var keptVXLANs: [String: ObservedLink] = [:]
     /// Plumb's leaf devices that this plan deletes because the facility no longer names them: their ports are free.
     private var staleDevices = Set<Int32>()
     /// Whether the bridge can be used at all (Plumb's, or made in this plan).
     private var bridgeUsable = false
-    /// Whether the VXLAN device can be used at all.
-    private var vxlanUsable = false
+    /// The VXLAN devices that can be used at all (Plumb's, or made in this plan).
+    private var usableVXLANs = Set<String>()
 
     var bridgeItem: String { "bridge \(desired.bridge)" }
     var vxlanItem: String { "vxlan \(desired.vxlanDevice)" }
@@ -67,6 +87,31 @@ struct LeafPlanBuilder {
         self.observed = observed
         self.configuration = configuration
         linksByName = Dictionary(observed.links.map { ($0.name, $0) }) { first, _ in first }
+        var vniOfVLAN: [Int: Int] = [:]
+        var vlanOfVNI: [Int: Int] = [:]
+        var mappings: [LeafDesiredState.VLANMapping] = []
+        var errors: [HostStatusReport.ItemError] = []
+        for entry in desired.vlans {
+            if let other = vniOfVLAN[entry.vlan], other != entry.vni {
+                errors.append(HostStatusReport.ItemError(item: "vni \(entry.vni)", message: "VLAN \(entry.vlan) is mapped to VNI \(other) already"))
+                continue
+            }
+            if let other = vlanOfVNI[entry.vni], other != entry.vlan {
+                errors.append(HostStatusReport.ItemError(item: "vni \(entry.vni)", message: "VNI \(entry.vni) is mapped from VLAN \(other) already"))
+                continue
+            }
+            if vniOfVLAN[entry.vlan] == nil { mappings.append(entry) }
+            vniOfVLAN[entry.vlan] = entry.vni
+            vlanOfVNI[entry.vni] = entry.vlan
+        }
+        self.mappings = mappings
+        mappingErrors = errors
+        guestDevices = Set(mappings.filter(\.guestVlans).map { LeafDesiredState.guestVLANDevice(vni: $0.vni) })
+    }
+
+    /// The VXLAN device that carries `mapping`'s VNI: the network's own for guest VLANs, else the shared one.
+    private func device(of mapping: LeafDesiredState.VLANMapping) -> String {
+        mapping.guestVlans ? LeafDesiredState.guestVLANDevice(vni: mapping.vni) : desired.vxlanDevice
     }
 
     private mutating func add(_ item: String, parent: String? = nil, _ action: Action) {
@@ -81,15 +126,14 @@ struct LeafPlanBuilder {
     /// that the ports they held are free to join the bridge the facility names now.
     mutating func planStaleDevices() {
         for link in observed.links where configuration.owns(link) && link.alias == configuration.leafAlias
-            && link.name != desired.bridge && link.name != desired.vxlanDevice {
+            && link.name != desired.bridge && link.name != desired.vxlanDevice && !guestDevices.contains(link.name) {
             add("leaf", .deleteLink(name: link.name))
             staleDevices.insert(link.index)
         }
     }
 
-    /// The bridge and the VXLAN device: made, fixed, or (when something not Plumb's has the name) reported.
+    /// The bridge and the VXLAN devices: made, fixed, or (when something not Plumb's has the name) reported.
     mutating func planDevices() {
-        let vtep = desired.vtepIp
         let alias = configuration.leafAlias
         if let bridge = linksByName[desired.bridge] {
             guard bridge.kind == .bridge, configuration.owns(bridge) else {
@@ -117,37 +161,47 @@ struct LeafPlanBuilder {
             }
             underlayIndex = link.index
         }
-        if let vxlan = linksByName[desired.vxlanDevice] {
+        planVXLANDevice(desired.vxlanDevice, item: vxlanItem, underlayIndex: underlayIndex)
+        for name in guestDevices.sorted() {
+            planVXLANDevice(name, item: "vxlan \(name)", underlayIndex: underlayIndex)
+        }
+    }
+
+    /// One `external vnifilter` VXLAN device with the leaf's settings on the bridge, `vlan_tunnel on` and up: kept, fixed,
+    /// or made anew (a device whose settings differ is replaced); reported when something not Plumb's has the name.
+    private mutating func planVXLANDevice(_ name: String, item: String, underlayIndex: Int32?) {
+        if let vxlan = linksByName[name] {
             guard configuration.owns(vxlan) else {
-                fail(vxlanItem, "\(desired.vxlanDevice) exists and is not Plumb's")
+                fail(item, "\(name) exists and is not Plumb's")
                 return
             }
             let parameters = vxlan.vxlan
-            if vxlan.kind == .vxlan, let parameters, parameters.externalVNIFilter, parameters.local == vtep,
+            if vxlan.kind == .vxlan, let parameters, parameters.externalVNIFilter, parameters.local == desired.vtepIp,
                parameters.port == configuration.vxlanPort, parameters.underlayIndex == underlayIndex, !parameters.learning {
-                keptVXLAN = vxlan
+                keptVXLANs[name] = vxlan
             } else {
-                add(vxlanItem, parent: bridgeItem, .deleteLink(name: desired.vxlanDevice))
+                add(item, parent: bridgeItem, .deleteLink(name: name))
             }
         }
-        if let vxlan = keptVXLAN, let bridge = keptBridge, vxlan.masterIndex == bridge.index {
-            if vxlan.vlanTunnel != true { add(vxlanItem, parent: bridgeItem, .setVLANTunnel(link: desired.vxlanDevice)) }
-            if !vxlan.isUp { add(vxlanItem, parent: bridgeItem, .setUp(link: desired.vxlanDevice)) }
+        let kept = keptVXLANs[name]
+        if let vxlan = kept, let bridge = keptBridge, vxlan.masterIndex == bridge.index {
+            if vxlan.vlanTunnel != true { add(item, parent: bridgeItem, .setVLANTunnel(link: name)) }
+            if !vxlan.isUp { add(item, parent: bridgeItem, .setUp(link: name)) }
         } else {
-            if keptVXLAN == nil {
-                add(vxlanItem, parent: bridgeItem, .createExternalVXLAN(name: desired.vxlanDevice, local: vtep, port: configuration.vxlanPort,
-                                                                        underlay: desired.underlayPort, alias: alias))
+            if kept == nil {
+                add(item, parent: bridgeItem, .createExternalVXLAN(name: name, local: desired.vtepIp, port: configuration.vxlanPort,
+                                                                   underlay: desired.underlayPort, alias: configuration.leafAlias))
             }
-            add(vxlanItem, parent: bridgeItem, .setMaster(link: desired.vxlanDevice, master: desired.bridge))
-            add(vxlanItem, parent: bridgeItem, .setVLANTunnel(link: desired.vxlanDevice))
-            if !(keptVXLAN?.isUp ?? false) { add(vxlanItem, parent: bridgeItem, .setUp(link: desired.vxlanDevice)) }
+            add(item, parent: bridgeItem, .setMaster(link: name, master: desired.bridge))
+            add(item, parent: bridgeItem, .setVLANTunnel(link: name))
+            if !(kept?.isUp ?? false) { add(item, parent: bridgeItem, .setUp(link: name)) }
         }
-        vxlanUsable = true
+        usableVXLANs.insert(name)
     }
 
-    /// What is kept on the VXLAN port: nothing when the port is new (a new device, or a new bridge).
-    private var keptVXLANPort: ObservedLink? {
-        guard let vxlan = keptVXLAN, let bridge = keptBridge, vxlan.masterIndex == bridge.index else { return nil }
+    /// What is kept on the port of VXLAN device `name`: nothing when the port is new (a new device, or a new bridge).
+    private func keptVXLANPort(_ name: String) -> ObservedLink? {
+        guard let vxlan = keptVXLANs[name], let bridge = keptBridge, vxlan.masterIndex == bridge.index else { return nil }
         return vxlan
     }
 
@@ -161,19 +215,24 @@ struct LeafPlanBuilder {
                 fail("port \(access.port)", "an access port carries one VLAN untagged; it is also wanted for \(wanted[access.port]!.map(\.vlan).sorted())")
                 refused.insert(access.port)
             }
-            wanted[access.port, default: []].insert(PortVLAN(vlan: access.vlan, access: true))
+            wanted[access.port, default: []].insert(PortVLAN(vlan: access.vlan, mode: .access))
         }
         for trunk in desired.taggedPorts {
-            if wanted[trunk.port]?.contains(where: \.access) == true {
+            if wanted[trunk.port]?.contains(where: { $0.mode == .access }) == true {
                 fail("port \(trunk.port)", "wanted both as an access port and as a trunk")
                 refused.insert(trunk.port)
             }
-            wanted[trunk.port, default: []].formUnion(trunk.vlans.map { PortVLAN(vlan: $0, access: false) })
+            wanted[trunk.port, default: []].formUnion(trunk.vlans.map { PortVLAN(vlan: $0, mode: .tagged) })
         }
-        wanted[desired.vxlanDevice] = nil
+        // The VXLAN devices' ports are the mappings' to plan.
+        let vxlanPorts = guestDevices.union([desired.vxlanDevice])
+        for name in vxlanPorts { wanted[name] = nil }
 
-        // Ports on Plumb's bridge that serve nothing any more leave it (which drops their VLANs and entries).
-        let enslaved = keptBridge.map { bridge in observed.links.filter { $0.masterIndex == bridge.index && $0.name != desired.vxlanDevice } } ?? []
+        // Ports on Plumb's bridge that serve nothing any more leave it (which drops their VLANs and entries); devices
+        // deleted in this plan go with their port.
+        let enslaved = keptBridge.map { bridge in
+            observed.links.filter { $0.masterIndex == bridge.index && !vxlanPorts.contains($0.name) && !staleDevices.contains($0.index) }
+        } ?? []
         for port in enslaved.sorted(by: { $0.name < $1.name }) where wanted[port.name] == nil || refused.contains(port.name) {
             add("port \(port.name)", parent: bridgeItem, .releasePort(link: port.name))
         }
@@ -214,7 +273,7 @@ struct LeafPlanBuilder {
             if !onBridge { add(item, parent: bridgeItem, .setMaster(link: name, master: desired.bridge)) }
             if !port.isUp { add(item, parent: bridgeItem, .setUp(link: name)) }
             for vlan in target.subtracting(current).sorted(by: { $0.vlan < $1.vlan }) {
-                add(item, parent: bridgeItem, .addPortVLAN(port: name, vlan: vlan.vlan, access: vlan.access))
+                add(item, parent: bridgeItem, .addPortVLAN(port: name, vlan: vlan.vlan, mode: vlan.mode))
             }
             ready.insert(name)
         }
@@ -237,60 +296,64 @@ struct LeafPlanBuilder {
         }
     }
 
-    /// VLAN→VNI mappings on the VXLAN port, its VNI filter, and its per-VNI forwarding entries.
+    /// VLAN→VNI mappings on the VXLAN ports, their VNI filters, and their per-VNI forwarding entries: the shared
+    /// device's first (so that a VNI it gives up is free for a network's own device), then each guest-VLAN network's.
     mutating func planMappings() {
-        guard vxlanUsable else { return }
-        var mapping: [Int: Int] = [:]
-        var vlanOfVNI: [Int: Int] = [:]
-        for entry in desired.vlans {
-            if let other = mapping[entry.vlan], other != entry.vni {
-                fail("vni \(entry.vni)", "VLAN \(entry.vlan) is mapped to VNI \(other) already")
-                continue
-            }
-            if let other = vlanOfVNI[entry.vni], other != entry.vlan {
-                fail("vni \(entry.vni)", "VNI \(entry.vni) is mapped from VLAN \(other) already")
-                continue
-            }
-            mapping[entry.vlan] = entry.vni
-            vlanOfVNI[entry.vni] = entry.vlan
+        guard usableVXLANs.contains(desired.vxlanDevice) else { return }
+        plan.errors += mappingErrors
+        planMappings(mappings.filter { !$0.guestVlans }, device: desired.vxlanDevice, item: vxlanItem, mode: .tagged)
+        for mapping in mappings.filter(\.guestVlans).sorted(by: { $0.vni < $1.vni }) {
+            let name = device(of: mapping)
+            guard usableVXLANs.contains(name) else { continue }
+            planMappings([mapping], device: name, item: "vxlan \(name)", mode: .pvid)
         }
+    }
+
+    /// Makes VXLAN device `device` carry exactly `mappings`: its port's VLANs (carried as `mode` says) and their
+    /// VLAN→VNI tunnels, its VNI filter, and the flood and remote MAC entries of those VNIs.
+    private mutating func planMappings(_ mappings: [LeafDesiredState.VLANMapping], device: String, item parentItem: String,
+                                       mode: BridgeVLANMode) {
+        let mapping = Dictionary(mappings.map { ($0.vlan, $0.vni) }) { first, _ in first }
+        let vnis = Set(mappings.map(\.vni))
         var wantedEntries = Set<RemoteEntry>()
-        for entry in desired.vlans where mapping[entry.vlan] == entry.vni {
+        for entry in mappings {
             for vtep in entry.flood { wantedEntries.insert(RemoteEntry(mac: .zero, dst: vtep, vni: entry.vni)) }
         }
         for entry in desired.fdb {
-            guard let vtep = entry.vtep, vlanOfVNI[entry.vni] != nil else { continue }
+            guard let vtep = entry.vtep, vnis.contains(entry.vni) else { continue }
             wantedEntries.insert(RemoteEntry(mac: entry.mac, dst: vtep, vni: entry.vni))
         }
 
-        let device = desired.vxlanDevice
-        let port = keptVXLANPort
+        let kept = keptVXLANs[device]
+        let port = keptVXLANPort(device)
         let currentTunnels = port.map { observed.tunnels[$0.index] ?? [:] } ?? [:]
-        let currentVLANs = Set((port.map { observed.portVLANs[$0.index] ?? [] } ?? []).map(\.vlan))
-        let currentVNIs = keptVXLAN.map { observed.vniFilters[$0.index] ?? [] } ?? []
-        let currentEntries = Set(keptVXLAN.map { vxlan in
+        let currentVLANs = port.map { observed.portVLANs[$0.index] ?? [] } ?? []
+        let currentVNIs = kept.map { observed.vniFilters[$0.index] ?? [] } ?? []
+        let currentEntries = Set(kept.map { vxlan in
             observed.vniFDB.filter { $0.index == vxlan.index }.map { RemoteEntry(mac: $0.mac, dst: $0.dst, vni: $0.vni) }
         } ?? [])
 
         func item(_ vni: Int) -> String { "vni \(vni)" }
         for entry in currentEntries.subtracting(wantedEntries).sorted() {
-            add(item(entry.vni), parent: vxlanItem, .deleteVNIFDB(device: device, mac: entry.mac, dst: entry.dst, vni: entry.vni))
+            add(item(entry.vni), parent: parentItem, .deleteVNIFDB(device: device, mac: entry.mac, dst: entry.dst, vni: entry.vni))
         }
         for (vlan, vni) in currentTunnels.sorted(by: { $0.key < $1.key }) where mapping[vlan] != vni {
-            add(item(vni), parent: vxlanItem, .deleteVLANTunnel(device: device, vlan: vlan, vni: vni))
+            add(item(vni), parent: parentItem, .deleteVLANTunnel(device: device, vlan: vlan, vni: vni))
         }
-        for vlan in currentVLANs.sorted() where mapping[vlan] == nil {
-            add(item(currentTunnels[vlan] ?? 0), parent: vxlanItem, .deletePortVLAN(port: device, vlan: vlan))
+        for vlan in currentVLANs.map(\.vlan).sorted() where mapping[vlan] == nil {
+            add(item(currentTunnels[vlan] ?? 0), parent: parentItem, .deletePortVLAN(port: device, vlan: vlan))
         }
-        for vni in currentVNIs.sorted() where vlanOfVNI[vni] == nil {
-            add(item(vni), parent: vxlanItem, .deleteVNI(device: device, vni: vni))
+        for vni in currentVNIs.sorted() where !vnis.contains(vni) {
+            add(item(vni), parent: parentItem, .deleteVNI(device: device, vni: vni))
         }
         for (vlan, vni) in mapping.sorted(by: { $0.key < $1.key }) {
-            if !currentVNIs.contains(vni) { add(item(vni), parent: vxlanItem, .addVNI(device: device, vni: vni)) }
-            if !currentVLANs.contains(vlan) { add(item(vni), parent: vxlanItem, .addPortVLAN(port: device, vlan: vlan, access: false)) }
-            if currentTunnels[vlan] != vni { add(item(vni), parent: vxlanItem, .addVLANTunnel(device: device, vlan: vlan, vni: vni)) }
+            if !currentVNIs.contains(vni) { add(item(vni), parent: parentItem, .addVNI(device: device, vni: vni)) }
+            if !currentVLANs.contains(PortVLAN(vlan: vlan, mode: mode)) {
+                add(item(vni), parent: parentItem, .addPortVLAN(port: device, vlan: vlan, mode: mode))
+            }
+            if currentTunnels[vlan] != vni { add(item(vni), parent: parentItem, .addVLANTunnel(device: device, vlan: vlan, vni: vni)) }
             for entry in wantedEntries.subtracting(currentEntries).filter({ $0.vni == vni }).sorted() {
-                add(item(vni), parent: vxlanItem, .addVNIFDB(device: device, mac: entry.mac, dst: entry.dst, vni: vni))
+                add(item(vni), parent: parentItem, .addVNIFDB(device: device, mac: entry.mac, dst: entry.dst, vni: vni))
             }
         }
     }

@@ -1,4 +1,5 @@
 import PlumbModel
+import PlumbNetlink
 
 /// What the leaf agent found, read once per reconcile: devices, the VLANs and VLAN→VNI mappings of bridge ports, VNI
 /// filters, and the forwarding entries it may own. Plain values, so leaf plans are tested without IO.
@@ -26,14 +27,14 @@ public struct ObservedLeaf: Equatable, Sendable {
     }
 }
 
-/// A VLAN on a bridge port: tagged (trunk), or the port's untagged PVID (access).
+/// A VLAN on a bridge port and how the port carries it.
 public struct PortVLAN: Hashable, Sendable {
     public var vlan: Int
-    public var access: Bool
+    public var mode: BridgeVLANMode
 
-    public init(vlan: Int, access: Bool) {
+    public init(vlan: Int, mode: BridgeVLANMode) {
         self.vlan = vlan
-        self.access = access
+        self.mode = mode
     }
 }
 

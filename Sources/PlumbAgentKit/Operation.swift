@@ -102,14 +102,14 @@ public enum Action: Equatable, Sendable, CustomStringConvertible {
     // The leaf switch's actions (see `LeafPlanner`).
     /// A VLAN-aware bridge without default PVID.
     case createVLANBridge(name: String, vlanProtocol: VLANProtocol, alias: String)
-    /// One VXLAN device for every VNI, in `external vnifilter` mode.
+    /// A VXLAN device in `external vnifilter` mode: the leaf's, for every VNI but guest-VLAN networks', or one of theirs.
     case createExternalVXLAN(name: String, local: IPv4Address, port: UInt16, underlay: String?, alias: String)
     /// Takes a port out of its bridge (`nomaster`).
     case releasePort(link: String)
     /// `bridge link set dev LINK vlan_tunnel on`.
     case setVLANTunnel(link: String)
-    /// `bridge vlan add dev PORT vid VLAN [pvid untagged]`.
-    case addPortVLAN(port: String, vlan: Int, access: Bool)
+    /// `bridge vlan add dev PORT vid VLAN [pvid [untagged]]`.
+    case addPortVLAN(port: String, vlan: Int, mode: BridgeVLANMode)
     case deletePortVLAN(port: String, vlan: Int)
     /// `bridge vlan add dev VX vid VLAN tunnel_info id VNI`.
     case addVLANTunnel(device: String, vlan: Int, vni: Int)
@@ -159,7 +159,8 @@ public enum Action: Equatable, Sendable, CustomStringConvertible {
                 + " nolearning external vnifilter"
         case .releasePort(let link): return "set \(link) nomaster"
         case .setVLANTunnel(let link): return "set bridge port \(link) vlan_tunnel on"
-        case .addPortVLAN(let port, let vlan, let access): return "add vlan \(vlan) to \(port)" + (access ? " pvid untagged" : "")
+        case .addPortVLAN(let port, let vlan, let mode):
+            return "add vlan \(vlan) to \(port)" + [BridgeVLANMode.tagged: "", .access: " pvid untagged", .pvid: " pvid"][mode]!
         case .deletePortVLAN(let port, let vlan): return "delete vlan \(vlan) from \(port)"
         case .addVLANTunnel(let device, let vlan, let vni): return "map vlan \(vlan) to vni \(vni) on \(device)"
         case .deleteVLANTunnel(let device, let vlan, let vni): return "unmap vlan \(vlan) from vni \(vni) on \(device)"

@@ -172,8 +172,8 @@ extension Reconciler {
             try socket.setLink(index: try index(link, in: indexes), master: .detach)
         case .setVLANTunnel(let link):
             try socket.setBridgePortVLANTunnel(index: try index(link, in: indexes), on: true)
-        case .addPortVLAN(let port, let vlan, let access):
-            try socket.bridgeVLAN(add: true, port: try index(port, in: indexes), vlan: vlan, access: access)
+        case .addPortVLAN(let port, let vlan, let mode):
+            try socket.bridgeVLAN(add: true, port: try index(port, in: indexes), vlan: vlan, mode: mode)
         case .deletePortVLAN(let port, let vlan):
             try socket.bridgeVLAN(add: false, port: try index(port, in: indexes), vlan: vlan)
         case .addVLANTunnel(let device, let vlan, let vni):

@@ -32,7 +32,7 @@ extension Reconciler {
         var portVLANs: [Int32: Set<PortVLAN>] = [:]
         var tunnels: [Int32: [Int: Int]] = [:]
         for port in try socket.bridgePorts() {
-            portVLANs[port.index] = Set(port.vlans.map { PortVLAN(vlan: $0.id, access: $0.pvid && $0.untagged) })
+            portVLANs[port.index] = Set(port.vlans.map { PortVLAN(vlan: $0.id, mode: BridgeVLANMode(pvid: $0.pvid, untagged: $0.untagged)) })
             if !port.tunnels.isEmpty { tunnels[port.index] = port.tunnels }
         }
         var vniFDB: [ObservedVNIFDBEntry] = []

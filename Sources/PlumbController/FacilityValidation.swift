@@ -73,6 +73,7 @@ public enum FacilityValidation {
                     throw APIError.inconsistent("\(nicField).pci_address", "duplicate PCI address \(nic.pciAddress) on \(hypervisor.name)")
                 }
                 try NameRule.port.check(nic.leafPort, field: "\(nicField).leaf_port")
+                try checkNotGuestVLANDevice(nic.leafPort, field: "\(nicField).leaf_port")
                 if let device = leafDevices[nic.leafPort] {
                     throw APIError.inconsistent("\(nicField).leaf_port", "port \(nic.leafPort) of leaf \(hypervisor.leaf) is its \(device)")
                 }
@@ -97,12 +98,23 @@ public enum FacilityValidation {
                                   (leaf.underlayPort, "underlay_port", "underlay port")] {
             guard let name else { continue }
             try NameRule.interface.check(name, field: "\(field).\(key)")
+            try checkNotGuestVLANDevice(name, field: "\(field).\(key)")
             if let other = devices[name] {
                 throw APIError.inconsistent("\(field).\(key)", "\(name) is already the leaf's \(other)")
             }
             devices[name] = what
         }
         return devices
+    }
+
+    /// The leaf names guest-VLAN networks' VXLAN devices by their VNI (``LeafDesiredState/guestVLANDevice(vni:)``): no
+    /// device or port the facility names on a leaf may take such a name.
+    private static func checkNotGuestVLANDevice(_ name: String, field: String) throws {
+        guard LeafDesiredState.isGuestVLANDeviceName(name) else { return }
+        throw APIError.inconsistent(field, """
+            \(name) is how a leaf's agent names the VXLAN device of a guest-VLAN network \
+            (\(LeafDesiredState.guestVLANDevicePrefix) and its VNI); choose another name
+            """)
     }
 
     private static func checkVNIs(_ facility: Facility) throws {

@@ -45,14 +45,37 @@ public struct LeafDesiredState: Codable, Equatable, Sendable {
     public struct VLANMapping: Codable, Equatable, Sendable {
         public var vlan: Int
         public var vni: Int
+        /// The network's guests tag their own frames (``MaterializationSpec/Network/guestVlans``): the leaf gives it a
+        /// VXLAN device of its own (``LeafDesiredState/guestVLANDevice(vni:)``), whose bridge port has the VLAN as PVID.
+        public var guestVlans: Bool
         /// Every other VTEP in the VNI.
         public var flood: [IPv4Address]
 
-        public init(vlan: Int, vni: Int, flood: [IPv4Address]) {
+        enum CodingKeys: String, CodingKey {
+            case vlan, vni, guestVlans = "guest_vlans", flood
+        }
+
+        public init(vlan: Int, vni: Int, guestVlans: Bool = false, flood: [IPv4Address]) {
             self.vlan = vlan
             self.vni = vni
+            self.guestVlans = guestVlans
             self.flood = flood
         }
+    }
+
+    /// What the names of guest-VLAN networks' VXLAN devices start with.
+    public static let guestVLANDevicePrefix = "plgv"
+
+    /// The VXLAN device of the guest-VLAN network with VNI `vni` on a leaf: ``guestVLANDevicePrefix`` and the VNI, at
+    /// most 12 characters (VNIs have at most 8 digits), so within the kernel's interface-name limit.
+    public static func guestVLANDevice(vni: Int) -> String { guestVLANDevicePrefix + String(vni) }
+
+    /// Whether `name` has the shape of a guest-VLAN network's VXLAN device name (the prefix and only digits): the
+    /// facility may name no leaf device or port so.
+    public static func isGuestVLANDeviceName(_ name: String) -> Bool {
+        guard name.hasPrefix(guestVLANDevicePrefix) else { return false }
+        let digits = name.dropFirst(guestVLANDevicePrefix.count)
+        return !digits.isEmpty && digits.allSatisfy { $0.isASCII && $0.isNumber }
     }
 
     public struct AccessPort: Codable, Equatable, Sendable {

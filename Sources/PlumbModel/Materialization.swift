@@ -27,7 +27,7 @@ public struct MaterializationSpec: Codable, Equatable, Sendable {
         public var name: String
         /// Let VMs on one host reach each other over the bridge (ports not isolated).
         public var allowLocal: Bool
-        /// Guests send VLAN-tagged frames: a VF is possible only where the NIC stacks tags.
+        /// Guests send VLAN-tagged frames: a VF or passthrough NIC is possible only behind an 802.1ad leaf (``Facility/Leaf/vlanProtocol``).
         public var guestVlans: Bool
 
         enum CodingKeys: String, CodingKey {

@@ -40,14 +40,13 @@ extension NetlinkMessage {
         return try newLink(name: name, kind: "vxlan", data: data, mtu: mtu, group: group, operation: operation)
     }
 
-    /// `bridge vlan add|del dev INDEX vid VID [pvid untagged]`: a VLAN on a bridge port; `access` makes it the port's
-    /// PVID, sent untagged (an access port), otherwise the port carries it tagged (a trunk).
-    public static func bridgeVLAN(add: Bool, port: Int32, vlan: Int, access: Bool) throws -> NetlinkMessage {
+    /// `bridge vlan add|del dev INDEX vid VID [pvid [untagged]]`: a VLAN on a bridge port, carried as `mode` says
+    /// (a delete names the VLAN only: `.tagged`).
+    public static func bridgeVLAN(add: Bool, port: Int32, vlan: Int, mode: BridgeVLANMode) throws -> NetlinkMessage {
         let operation = add ? "add bridge vlan" : "delete bridge vlan"
         try NetlinkInputValidation.index(port, operation: operation)
         try validateVLAN(vlan, operation: operation, port: port)
-        let flags = access ? UInt16(BRIDGE_VLAN_INFO_PVID | BRIDGE_VLAN_INFO_UNTAGGED) : 0
-        return bridgeSpec(add: add, port: port, [.bytes(IFLA_BRIDGE_VLAN_INFO, NetlinkBytes.native(flags) + NetlinkBytes.native(UInt16(vlan)))])
+        return bridgeSpec(add: add, port: port, [.bytes(IFLA_BRIDGE_VLAN_INFO, NetlinkBytes.native(mode.flags) + NetlinkBytes.native(UInt16(vlan)))])
     }
 
     /// `bridge vlan add|del dev INDEX vid VID tunnel_info id VNI`: frames of VLAN `vlan` leave the VXLAN port `port`

@@ -19,9 +19,9 @@ extension NetlinkSocket {
                    name: name, alias: alias, ipv6AddressGeneration: nil, operation: "create vxlan")
     }
 
-    /// Adds a VLAN to a bridge port (untagged PVID when `access`) or removes it.
-    public func bridgeVLAN(add: Bool, port: Int32, vlan: Int, access: Bool = false) throws {
-        try perform(.bridgeVLAN(add: add, port: port, vlan: vlan, access: access),
+    /// Adds a VLAN to a bridge port, carried as `mode` says, or removes it.
+    public func bridgeVLAN(add: Bool, port: Int32, vlan: Int, mode: BridgeVLANMode = .tagged) throws {
+        try perform(.bridgeVLAN(add: add, port: port, vlan: vlan, mode: mode),
                     operation: "\(add ? "add" : "delete") vlan \(vlan)", device: "ifindex \(port)")
     }
 

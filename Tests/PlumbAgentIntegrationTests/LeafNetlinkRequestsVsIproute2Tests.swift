@@ -69,9 +69,11 @@ final class LeafNetlinkRequestsVsIproute2Tests: XCTestCase {
         try withLeafNamespace { ns in
             let p0 = try index(of: "p0", in: ns)
             let cases: [(arguments: [String], ours: NetlinkMessage)] = [
-                (["add", "dev", "p0", "vid", "100", "pvid", "untagged"], try .bridgeVLAN(add: true, port: p0, vlan: 100, access: true)),
-                (["add", "dev", "p0", "vid", "101"], try .bridgeVLAN(add: true, port: p0, vlan: 101, access: false)),
-                (["del", "dev", "p0", "vid", "101"], try .bridgeVLAN(add: false, port: p0, vlan: 101, access: false)),
+                (["add", "dev", "p0", "vid", "100", "pvid", "untagged"], try .bridgeVLAN(add: true, port: p0, vlan: 100, mode: .access)),
+                (["add", "dev", "p0", "vid", "101"], try .bridgeVLAN(add: true, port: p0, vlan: 101, mode: .tagged)),
+                (["del", "dev", "p0", "vid", "101"], try .bridgeVLAN(add: false, port: p0, vlan: 101, mode: .tagged)),
+                // A guest-VLAN network's VXLAN port: the VLAN is its PVID and leaves tagged.
+                (["add", "dev", "p0", "vid", "103", "pvid"], try .bridgeVLAN(add: true, port: p0, vlan: 103, mode: .pvid)),
             ]
             for (arguments, ours) in cases {
                 let (messages, _) = try NetlinkIproute2Capture.sentMessages("bridge", ["-n", ns.name, "vlan"] + arguments)
@@ -145,7 +147,7 @@ final class LeafNetlinkRequestsVsIproute2Tests: XCTestCase {
     }
 
     func testOutOfRangeVLANsAndVNIsAreRefusedBeforeTheKernel() {
-        XCTAssertThrowsError(try NetlinkMessage.bridgeVLAN(add: true, port: 3, vlan: 4095, access: false)) { error in
+        XCTAssertThrowsError(try NetlinkMessage.bridgeVLAN(add: true, port: 3, vlan: 4095, mode: .tagged)) { error in
             XCTAssertEqual((error as? NetlinkError)?.message.contains("vlan"), true, "\(error)")
         }
         XCTAssertThrowsError(try NetlinkMessage.bridgeVLANTunnel(add: true, port: 3, vlan: 100, vni: 0x100_0000))

@@ -28,7 +28,7 @@ import XCTest
 /// experiment b (a VF and a virtio VM) share one IP subnet, so only the plumbing decides who reaches whom. After
 /// each is dematerialized the leaf holds nothing of it. Then the facility makes the leaf 802.1ad and experiment c
 /// (a network with guest VLANs) puts a VF of the stacking NIC, tagging 802.1ad, in one network with a virtio VM.
-/// (Frames the guests tag themselves do not cross: see the README's limits of the leaf.)
+/// Frames the guests tag themselves: `testGuestTaggedFramesCrossAn8021adLeafWithControllerAndAgentsAsProcesses`.
 ///
 /// Needs VLAN-filtering bridges: skipped here, run inside `scripts/kernel-lane.sh` by `KernelLaneTests`.
 final class LeafProcessFramesTests: XCTestCase {
@@ -100,48 +100,8 @@ final class LeafProcessFramesTests: XCTestCase {
     func testFramesCrossTheLeafWithControllerAndAgentsAsProcesses() throws {
         let installation = Installation()
         defer { installation.tearDown() }
-        try FileManager.default.createDirectory(at: installation.directory, withIntermediateDirectories: true)
-
-        // The underlay: a bridge in this namespace, where the controller listens, and the leaf's and hypervisors' uplinks.
-        let leaf = try installation.namespace("pleaf"), hv1 = try installation.namespace("phv1"), hv2 = try installation.namespace("phv2")
-        try NetworkNamespace.Command.run("ip", ["link", "add", Self.underlayBridge, "type", "bridge"])
-        try NetworkNamespace.Command.run("ip", ["address", "add", "\(Self.controllerAddress)/24", "dev", Self.underlayBridge])
-        try NetworkNamespace.Command.run("ip", ["link", "set", Self.underlayBridge, "up"])
-        for (namespace, device, address) in [(leaf, "uplink", Self.leafVTEP), (hv2, "ul0", Self.hv2VTEP), (hv1, "hv1ul", Self.hv1VTEP)] {
-            let outside = "plmul-\(device)"
-            try NetworkNamespace.Command.run("ip", ["link", "add", outside, "type", "veth", "peer", "name", device, "netns", namespace.name])
-            try NetworkNamespace.Command.run("ip", ["link", "set", outside, "master", Self.underlayBridge, "up"])
-            try namespace.ip("address", "add", "\(address)/24", "dev", device)
-            try namespace.ip("link", "set", device, "up")
-        }
-        // hv1's NICs: the netdevsim PF, moved into hv1 as enp1, and the e1000e. Their stand-ins' wires to the leaf:
-        // pfwire to trunk port swp1 (the VFs' VLANs), the passthrough VM's eth0 to access port swp2.
-        let hv1NICs = try LaneHypervisorNICs(id: 53, into: hv1)
-        installation.hv1NICs = hv1NICs
-        try hv1.ip("link", "set", hv1NICs.sim.pf, "name", Self.hv1PF)
-        try leaf.ip("link", "add", "swp1", "type", "veth", "peer", "name", Self.hv1Wire, "netns", hv1.name)
-        try hv1.ip("link", "set", Self.hv1Wire, "up")
-        let passthroughVM = try installation.namespace("ppt")
-        try LeafStandIns.passthrough(passthroughVM, cabledTo: "swp2", of: leaf, address: "10.9.0.3")
-
         let started = Date()
-        let controller = try ControllerProcess(databaseURL: nil, listen: "\(Self.controllerAddress):0", startLimit: Self.limit)
-        installation.controller = controller
-        // Under emulation a first materialization can take longer than a client's usual 30 s.
-        let admin = controller.client(token: controller.adminToken, totalTimeout: .seconds(Int(Self.limit)))
-        _ = try admin.putFacility(Self.facility(vlanProtocol: .dot1q, hv1NICs: hv1NICs))
-        for (role, host, namespace) in [("leaf", "leaf1", leaf), ("run", "hv1", hv1), ("run", "hv2", hv2)] {
-            let tokenFile = installation.directory.appendingPathComponent("\(host).token").path
-            XCTAssertTrue(FileManager.default.createFile(atPath: tokenFile, contents: Data(try admin.issueHostToken(host: host).token.utf8),
-                                                        attributes: [.posixPermissions: 0o600]))
-            let arguments = role == "leaf"
-                ? ["leaf", "run", "--leaf", host]
-                : ["run", "--host", host, "--state-directory", installation.directory.appendingPathComponent("state-\(host)").path]
-            installation.agents.append(try AgentProcess(namespace: namespace, arguments: arguments + [
-                "--controller", controller.baseURL, "--token-file", tokenFile, "--wait", "5",
-            ]))
-        }
-        print("LeafProcessFramesTests: controller and agents started in \(Int(Date().timeIntervalSince(started))) s")
+        let (leaf, hv1, hv2, passthroughVM, hv1NICs, admin) = try start(installation, vlanProtocol: .dot1q)
 
         // Experiment a: VF + virtio VM in n1, passthrough + virtio VM in n2. Experiment b: VF + virtio VM.
         let a = try materialize("a", MaterializationSpec(
@@ -221,6 +181,114 @@ final class LeafProcessFramesTests: XCTestCase {
         XCTAssertFalse(try LeafStandIns.reaches(vfC, "10.9.1.2"))
         XCTAssertEqual(try hv1NICs.sim.numVFs(), 0, "c's VF given back too")
         print("LeafProcessFramesTests: done \(Int(Date().timeIntervalSince(started))) s after the start")
+    }
+
+    // MARK: - Guest VLANs through an 802.1ad leaf
+
+    /// Frames the guests tag themselves cross an 802.1ad leaf with the controller and agents as processes: experiments g
+    /// and h each put a VF of hv1's stacking NIC (its S-tag over its guest's C-tag 10, as VST with 802.1ad puts it on
+    /// the wire) and a virtio VM on hv2 (its guest sending C-tag 10 frames through the agent's tap) in one guest-VLAN
+    /// network, in one IP subnet. Each pair reaches each other both ways with the C-tag kept (only C-tag 10 devices
+    /// answer), untagged frames too; neither sees the other experiment. The leaf gives each network a VXLAN device of
+    /// its own, and holds nothing of an experiment once it is dematerialized.
+    func testGuestTaggedFramesCrossAn8021adLeafWithControllerAndAgentsAsProcesses() throws {
+        let installation = Installation()
+        defer { installation.tearDown() }
+        let (leaf, hv1, hv2, _, _, admin) = try start(installation, vlanProtocol: .dot1ad)
+        let started = Date()
+
+        var experiments: [(materialization: Materialization, vf: NetworkNamespace, vm: NetworkNamespace)] = []
+        for (index, id) in ["g", "h"].enumerated() {
+            let experiment = try materialize(id, MaterializationSpec(
+                networks: [.init(name: "n\(id)", guestVlans: true)],
+                vms: [.init(name: "vf-vm", hypervisor: "hv1", nics: [.init(network: "n\(id)", mechanism: .vfio, pf: Self.hv1PF)]),
+                      .init(name: "vm", hypervisor: "hv2", nics: [.init(network: "n\(id)")])]),
+                                             admin: admin, installation: installation)
+            XCTAssertEqual(try nic(experiment, "vf-vm").vlanProtocol, .dot1ad, "the VF pushes its leaf's protocol")
+            let vfNamespace = try installation.namespace("pvf")
+            try vf(vfNamespace, for: nic(experiment, "vf-vm"), on: hv1, address: "10.9.6.\(2 * index + 1)")
+            try LeafStandIns.guestTagged(vfNamespace, guestTag: 10, address: "10.9.5.\(2 * index + 1)")
+            let vm = try virtioVM(nic(experiment, "vm"), on: hv2, address: "10.9.6.\(2 * index + 2)", installation: installation)
+            try LeafStandIns.guestTagged(vm, guestTag: 10, address: "10.9.5.\(2 * index + 2)")
+            experiments.append((experiment, vfNamespace, vm))
+        }
+        print("LeafProcessFramesTests: g and h ready \(Int(Date().timeIntervalSince(started))) s after the agents")
+        let (g, vfG, vmG) = experiments[0], (h, vfH, vmH) = experiments[1]
+        XCTAssertEqual(try LeafStandIns.guestVLANDevices(leaf), [g, h].map { LeafDesiredState.guestVLANDevice(vni: $0.networks[0].vni) }.sorted())
+
+        XCTAssertTrue(try LeafStandIns.reaches(vfG, "10.9.5.2", patience: 8), "g's VF guest reaches g's virtio guest on C-tag 10\n\(installation.logs)")
+        XCTAssertTrue(try LeafStandIns.reaches(vmG, "10.9.5.1", patience: 8), "and back")
+        XCTAssertTrue(try LeafStandIns.reaches(vfG, "10.9.6.2", patience: 8), "untagged frames of g cross too")
+        XCTAssertTrue(try LeafStandIns.reaches(vfH, "10.9.5.4", patience: 8), "h's guests reach each other on C-tag 10")
+        XCTAssertTrue(try LeafStandIns.reaches(vmH, "10.9.5.3", patience: 8), "and back")
+        XCTAssertFalse(try LeafStandIns.reaches(vfG, "10.9.5.4"), "g sees nothing of h")
+        XCTAssertFalse(try LeafStandIns.reaches(vmH, "10.9.5.1"), "h sees nothing of g")
+
+        // g goes: its network's VXLAN device, VLAN, VNI and entries leave the leaf; h is untouched.
+        try dematerialize("g", admin: admin, installation: installation)
+        let hVLAN = try XCTUnwrap(nic(h, "vf-vm").vlan), hVNI = h.networks[0].vni
+        let hDevice = LeafDesiredState.guestVLANDevice(vni: hVNI)
+        XCTAssertEqual(try LeafStandIns.guestVLANDevices(leaf), [hDevice])
+        XCTAssertEqual(try LeafStandIns.portVLANs(leaf), ["swp1": [hVLAN], hDevice: [hVLAN]], "only h's VLAN is left")
+        XCTAssertEqual(try LeafStandIns.vnis(leaf), [hVNI], "only h's VNI is left")
+        XCTAssertFalse(try LeafStandIns.reaches(vfG, "10.9.5.2"), "g's VF reaches nothing once g is gone")
+        XCTAssertTrue(try LeafStandIns.reaches(vfH, "10.9.5.4", patience: 8), "h is untouched")
+        try dematerialize("h", admin: admin, installation: installation)
+        XCTAssertEqual(try LeafStandIns.guestVLANDevices(leaf), [])
+        try LeafStandIns.assertHoldsNothing(leaf, vxlan: Self.vxlan, ports: ["swp1", "swp2"])
+        print("LeafProcessFramesTests: guest VLANs done \(Int(Date().timeIntervalSince(started))) s after the agents")
+    }
+
+    /// The installation both tests run on: the underlay (a bridge in this namespace, where the controller listens, and
+    /// the leaf's and hypervisors' uplinks), hv1's real NICs (the netdevsim PF as enp1, its stand-ins' wire pfwire to
+    /// the leaf's trunk port swp1; the e1000e, whose stand-in VM is cabled to access port swp2), the controller with the
+    /// facility (the leaf's tag protocol `vlanProtocol`) and the three agents as processes.
+    private func start(_ installation: Installation, vlanProtocol: VLANProtocol) throws
+        -> (leaf: NetworkNamespace, hv1: NetworkNamespace, hv2: NetworkNamespace, passthroughVM: NetworkNamespace,
+            hv1NICs: LaneHypervisorNICs, admin: ControllerClient) {
+        try FileManager.default.createDirectory(at: installation.directory, withIntermediateDirectories: true)
+
+        // The underlay: a bridge in this namespace, where the controller listens, and the leaf's and hypervisors' uplinks.
+        let leaf = try installation.namespace("pleaf"), hv1 = try installation.namespace("phv1"), hv2 = try installation.namespace("phv2")
+        try NetworkNamespace.Command.run("ip", ["link", "add", Self.underlayBridge, "type", "bridge"])
+        try NetworkNamespace.Command.run("ip", ["address", "add", "\(Self.controllerAddress)/24", "dev", Self.underlayBridge])
+        try NetworkNamespace.Command.run("ip", ["link", "set", Self.underlayBridge, "up"])
+        for (namespace, device, address) in [(leaf, "uplink", Self.leafVTEP), (hv2, "ul0", Self.hv2VTEP), (hv1, "hv1ul", Self.hv1VTEP)] {
+            let outside = "plmul-\(device)"
+            try NetworkNamespace.Command.run("ip", ["link", "add", outside, "type", "veth", "peer", "name", device, "netns", namespace.name])
+            try NetworkNamespace.Command.run("ip", ["link", "set", outside, "master", Self.underlayBridge, "up"])
+            try namespace.ip("address", "add", "\(address)/24", "dev", device)
+            try namespace.ip("link", "set", device, "up")
+        }
+        // hv1's NICs: the netdevsim PF, moved into hv1 as enp1, and the e1000e. Their stand-ins' wires to the leaf:
+        // pfwire to trunk port swp1 (the VFs' VLANs), the passthrough VM's eth0 to access port swp2.
+        let hv1NICs = try LaneHypervisorNICs(id: 53, into: hv1)
+        installation.hv1NICs = hv1NICs
+        try hv1.ip("link", "set", hv1NICs.sim.pf, "name", Self.hv1PF)
+        try leaf.ip("link", "add", "swp1", "type", "veth", "peer", "name", Self.hv1Wire, "netns", hv1.name)
+        try hv1.ip("link", "set", Self.hv1Wire, "up")
+        let passthroughVM = try installation.namespace("ppt")
+        try LeafStandIns.passthrough(passthroughVM, cabledTo: "swp2", of: leaf, address: "10.9.0.3")
+
+        let started = Date()
+        let controller = try ControllerProcess(databaseURL: nil, listen: "\(Self.controllerAddress):0", startLimit: Self.limit)
+        installation.controller = controller
+        // Under emulation a first materialization can take longer than a client's usual 30 s.
+        let admin = controller.client(token: controller.adminToken, totalTimeout: .seconds(Int(Self.limit)))
+        _ = try admin.putFacility(Self.facility(vlanProtocol: vlanProtocol, hv1NICs: hv1NICs))
+        for (role, host, namespace) in [("leaf", "leaf1", leaf), ("run", "hv1", hv1), ("run", "hv2", hv2)] {
+            let tokenFile = installation.directory.appendingPathComponent("\(host).token").path
+            XCTAssertTrue(FileManager.default.createFile(atPath: tokenFile, contents: Data(try admin.issueHostToken(host: host).token.utf8),
+                                                        attributes: [.posixPermissions: 0o600]))
+            let arguments = role == "leaf"
+                ? ["leaf", "run", "--leaf", host]
+                : ["run", "--host", host, "--state-directory", installation.directory.appendingPathComponent("state-\(host)").path]
+            installation.agents.append(try AgentProcess(namespace: namespace, arguments: arguments + [
+                "--controller", controller.baseURL, "--token-file", tokenFile, "--wait", "5",
+            ]))
+        }
+        print("LeafProcessFramesTests: controller and agents started in \(Int(Date().timeIntervalSince(started))) s")
+        return (leaf, hv1, hv2, passthroughVM, hv1NICs, admin)
     }
 
     // MARK: - Helpers

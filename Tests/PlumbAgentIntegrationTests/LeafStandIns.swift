@@ -34,6 +34,20 @@ enum LeafStandIns {
         try vm.ip("link", "set", "eth0", "up")
     }
 
+    /// A guest that tags its own frames: a VLAN device `guestTag` (802.1Q, the guest's C-tag) on `device` of `vm`, with
+    /// `address` (`/24`). On a VF stand-in it rides inside the VF's S-tag, as a guest's tags do inside VST.
+    static func guestTagged(_ vm: NetworkNamespace, device: String = "eth0", guestTag: Int, address: String) throws {
+        let name = "c\(guestTag)"
+        try vm.ip("link", "add", "link", device, "name", name, "type", "vlan", "protocol", VLANProtocol.dot1q.rawValue, "id", String(guestTag))
+        try vm.ip("address", "add", "\(address)/24", "dev", name)
+        try vm.ip("link", "set", name, "up")
+    }
+
+    /// The guest-VLAN networks' own VXLAN devices on `leaf` (``LeafDesiredState/guestVLANDevice(vni:)``), by name.
+    static func guestVLANDevices(_ leaf: NetworkNamespace) throws -> [String] {
+        try leaf.ipJSON("link", "show").compactMap { $0["ifname"] as? String }.filter(LeafDesiredState.isGuestVLANDeviceName).sorted()
+    }
+
     /// The VLANs each port of `leaf` carries, by port name (ports with none left out).
     static func portVLANs(_ leaf: NetworkNamespace) throws -> [String: Set<Int>] {
         var vlans: [String: Set<Int>] = [:]

@@ -163,6 +163,67 @@ final class LeafPlannerTests: XCTestCase {
                        ["delete link vx-exp", "delete link br-exp"])
     }
 
+    func testAGuestVLANNetworkGetsAVXLANDeviceOfItsOwn() {
+        let guest = LeafFixture.withGuestVLANs
+        let result = plan(guest, bare)
+        XCTAssertEqual(result.errors, [])
+        let descriptions = result.operations.map(\.description)
+        // Made like the shared device, then its VNI, its VLAN as PVID (sent tagged, for the mapping), its entries.
+        XCTAssertEqual(result.operations.filter { $0.item == "vxlan plgv5003" }.map(\.description), [
+            "create vxlan plgv5003 local 198.18.1.1 dstport 4789 dev uplink nolearning external vnifilter",
+            "set plgv5003 master plumbleaf",
+            "set bridge port plgv5003 vlan_tunnel on",
+            "set plgv5003 up",
+        ])
+        XCTAssertEqual(result.operations.filter { $0.parentItem == "vxlan plgv5003" }.map(\.description), [
+            "add vni 5003 to plgv5003",
+            "add vlan 103 to plgv5003 pvid",
+            "map vlan 103 to vni 5003 on plgv5003",
+            "add fdb 00:00:00:00:00:00 dev plgv5003 dst 198.18.0.2 src_vni 5003",
+            "add fdb 02:00:00:00:00:c1 dev plgv5003 dst 198.18.0.2 src_vni 5003",
+        ])
+        XCTAssertTrue(result.operations.filter { $0.parentItem == "vxlan plgv5003" }.allSatisfy { $0.item == "vni 5003" })
+        // Nothing of VNI 5003 on the shared device; the trunk carries VLAN 103 tagged like the others.
+        XCTAssertFalse(descriptions.contains { $0.contains("5003") && $0.contains("plumbvx") }, "\(descriptions)")
+        XCTAssertTrue(descriptions.contains("add vlan 103 to swp1"))
+        // The shared device's mappings come first.
+        let shared = try? XCTUnwrap(descriptions.firstIndex(of: "map vlan 100 to vni 5000 on plumbvx"))
+        let own = try? XCTUnwrap(descriptions.firstIndex(of: "add vni 5003 to plgv5003"))
+        XCTAssertLessThan(shared ?? .max, own ?? .min)
+
+        var kernel = LeafKernelModel(observed: bare, configuration: configuration)
+        kernel.apply(result)
+        XCTAssertEqual(plan(guest, kernel.observed), Plan(), "a restarted agent plans nothing more")
+        XCTAssertEqual(LeafPlanner.cleanup(observed: kernel.observed, configuration: configuration).operations.map(\.description),
+                       ["delete link plumbvx", "delete link plgv5003", "delete link plumbleaf"])
+    }
+
+    func testAGuestVLANNetworksDeviceGoesWithItAndIsFixedWhenItDiffers() {
+        var kernel = LeafKernelModel(observed: bare, configuration: configuration)
+        kernel.apply(plan(LeafFixture.withGuestVLANs, bare))
+        // Its network gone: the device goes (its port, VLAN, mapping and entries with it), and the trunk's VLAN.
+        let gone = plan(desired, kernel.observed)
+        XCTAssertEqual(gone.operations.map(\.description), ["delete link plgv5003", "delete vlan 103 from swp1"])
+        // A new VTEP address: the network's device is made anew too, with everything on it.
+        var moved = LeafFixture.withGuestVLANs
+        moved.vtepIp = IPv4Address("198.18.1.9")!
+        let remade = plan(moved, kernel.observed)
+        XCTAssertTrue(remade.operations.map(\.description).starts(with: ["delete link plumbvx"]), "\(remade.operations)")
+        XCTAssertTrue(remade.operations.contains { $0.description == "delete link plgv5003" })
+        XCTAssertTrue(remade.operations.contains { $0.description == "add vlan 103 to plgv5003 pvid" })
+        kernel.apply(remade)
+        XCTAssertEqual(plan(moved, kernel.observed), Plan())
+    }
+
+    func testAForeignDeviceWithAGuestVLANDevicesNameIsReportedAndTheRestApplied() {
+        var observed = bare
+        observed.links.append(ObservedLink(index: 30, name: "plgv5003", kind: .vxlan))
+        let result = plan(LeafFixture.withGuestVLANs, observed)
+        XCTAssertEqual(result.errors.map(\.item), ["vxlan plgv5003"])
+        XCTAssertFalse(result.operations.contains { $0.description.contains("plgv5003") })
+        XCTAssertTrue(result.operations.contains { $0.description == "map vlan 100 to vni 5000 on plumbvx" })
+    }
+
     func testCleanupDeletesOnlyPlumbsDevices() {
         var kernel = LeafKernelModel(observed: bare, configuration: configuration)
         kernel.apply(plan(desired, bare))
@@ -237,10 +298,10 @@ struct LeafKernelModel {
             edit(link) { $0.isUp = true }
         case .setVLANTunnel(let link):
             edit(link) { $0.vlanTunnel = true }
-        case .addPortVLAN(let port, let vlan, let access):
+        case .addPortVLAN(let port, let vlan, let mode):
             let port = index(port)
             observed.portVLANs[port, default: []] = observed.portVLANs[port, default: []].filter { $0.vlan != vlan }
-                .union([PortVLAN(vlan: vlan, access: access)])
+                .union([PortVLAN(vlan: vlan, mode: mode)])
         case .deletePortVLAN(let port, let vlan):
             let port = index(port)
             observed.portVLANs[port] = observed.portVLANs[port]?.filter { $0.vlan != vlan }

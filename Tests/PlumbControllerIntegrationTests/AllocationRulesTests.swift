@@ -107,16 +107,37 @@ final class AllocationRulesTests: StoreTestCase {
         try await assertRefusedUnchanged(409, "pool_exhausted", field: "vms[0].nics[0]", one([nic(.passthrough)]))
     }
 
-    func testGuestVLANsNeedANICThatStacksTags() async throws {
-        try await assertRefusedUnchanged(422, "guest_vlans_unsupported", field: "vms[0].nics[0].pf",
-                                         one([nic(.vfio, pf: "eno1")], guestVlans: true))
+    func testGuestVLANsNeedAn8021adLeaf() async throws {
+        // leaf0 is 802.1Q: a guest-VLAN network reaches neither a VF nor a passthrough NIC behind it, named or chosen.
         try await assertRefusedUnchanged(422, "guest_vlans_unsupported", field: "vms[0].nics[0]",
-                                         one([nic(.vfio)], hypervisor: "hv1", guestVlans: true))
-        // Virtio carries guest tags; a stacking NIC gives 802.1ad.
+                                         one([nic(.vfio, pf: "eno2")], guestVlans: true))
+        try await assertRefusedUnchanged(422, "guest_vlans_unsupported", field: "vms[0].nics[0]",
+                                         one([nic(.passthrough)], guestVlans: true))
+        let error = await refusal { _ = try await self.store.materialize(id: "x", spec: self.one([self.nic(.vfio)], guestVlans: true)) }
+        XCTAssertTrue(error?.message.contains("leaf leaf0 behind hv0 is 802.1Q") == true, "\(String(describing: error))")
+        // Virtio carries guest tags on any leaf.
         _ = try await store.materialize(id: "virtio", spec: one([nic()], hypervisor: "hv1", guestVlans: true))
-        let vf = try await store.materialize(id: "vf", spec: one([nic(.vfio)], guestVlans: true)).materialization.vms[0].nics[0]
-        XCTAssertEqual(vf.pf, "eno2")
-        XCTAssertEqual(vf.vlanProtocol, .dot1ad)
+        // Behind an 802.1ad leaf: a VF on a NIC that pushes 802.1ad, and a passthrough NIC as a QinQ access port.
+        try await declareFacility(Fixture.facility(leaf0Protocol: .dot1ad))
+        let nics = try await store.materialize(id: "vf", spec: one([nic(.vfio), nic(.passthrough)], guestVlans: true))
+            .materialization.vms[0].nics
+        XCTAssertEqual(nics.map(\.pf), ["eno2", "eno3"])
+        XCTAssertEqual(nics.map(\.vlanProtocol), [.dot1ad, nil])
+    }
+
+    func testEveryVFPushesItsLeafsProtocol() async throws {
+        // 802.1Q leaf: every VF pushes 802.1Q, also on a NIC that could push 802.1ad.
+        let plain = try await store.materialize(id: "q", spec: one([nic(.vfio, pf: "eno2")])).materialization.vms[0].nics[0]
+        XCTAssertEqual(plain.vlanProtocol, .dot1q)
+        try await store.dematerialize(id: "q")
+        try await reportAllApplied()
+        // 802.1ad leaf: every VF pushes 802.1ad, so only NICs that can push it give VFs.
+        try await declareFacility(Fixture.facility(leaf0Protocol: .dot1ad))
+        try await assertRefusedUnchanged(422, "vlan_protocol_unsupported", field: "vms[0].nics[0].pf", one([nic(.vfio, pf: "eno1")]))
+        try await assertRefusedUnchanged(422, "vlan_protocol_unsupported", field: "vms[0].nics[0]", one([nic(.vfio)], hypervisor: "hv1"))
+        let nics = try await store.materialize(id: "ad", spec: one([nic(.vfio), nic(.vfio, pf: "eno4")])).materialization.vms[0].nics
+        XCTAssertEqual(nics.map(\.pf), ["eno2", "eno4"], "eno1, first by name, cannot push 802.1ad")
+        XCTAssertEqual(nics.map(\.vlanProtocol), [.dot1ad, .dot1ad])
     }
 
     func testVNIPoolRunsOut() async throws {

@@ -91,6 +91,22 @@ final class DesiredStateTests: StoreTestCase {
         XCTAssertEqual(try PlumbJSON.encode(again), try PlumbJSON.encode(host))
     }
 
+    /// The leaf's document says which of its networks carry guest tags: its agent gives those a VXLAN device of their own.
+    func testTheLeafDocumentSaysWhichNetworksCarryGuestTags() async throws {
+        try await declareFacility(Fixture.facility(leaf0Protocol: .dot1ad))
+        let spec = Fixture.spec(
+            networks: [MaterializationSpec.Network(name: "plain"), MaterializationSpec.Network(name: "tagged", guestVlans: true)],
+            vms: [("v0", "hv0", [MaterializationSpec.NIC(network: "plain", mechanism: .vfio),
+                                 MaterializationSpec.NIC(network: "tagged", mechanism: .vfio)])])
+        let materialization = try await store.materialize(id: "exp", spec: spec).materialization
+        let leaf = try await store.leafDesiredState(leaf: "leaf0")
+        XCTAssertEqual(leaf.vlanProtocol, .dot1ad)
+        XCTAssertEqual(leaf.vlans, [
+            LeafDesiredState.VLANMapping(vlan: 102, vni: materialization.networks[0].vni, guestVlans: false, flood: []),
+            LeafDesiredState.VLANMapping(vlan: 103, vni: materialization.networks[1].vni, guestVlans: true, flood: []),
+        ])
+    }
+
     func testVFsOnTwoLeavesSeeEachOthersLeafVTEP() async throws {
         var facility = Fixture.facility()
         facility.hypervisors[2].nics = [Facility.NIC(name: "eno1", pciAddress: PCIAddress("0000:3b:00.0")!, leafPort: "swp1",

@@ -117,7 +117,8 @@ final class FacilityTests: StoreTestCase {
     }
 
     func testChangesToWhatIsInUseAreRefusedNamingTheUser() async throws {
-        try await declareFacility()
+        // leaf0 is 802.1ad: guest VLANs reach its VFs and passthrough NICs.
+        let declared = try await declareFacility(Fixture.facility(leaf0Protocol: .dot1ad))
         let spec = Fixture.spec(
             networks: [MaterializationSpec.Network(name: "a", guestVlans: true)],
             vms: [("vm", "hv0", [MaterializationSpec.NIC(network: "a"),
@@ -128,7 +129,7 @@ final class FacilityTests: StoreTestCase {
         XCTAssertEqual(materialization.vms[0].nics[1].vlan, 102)
 
         func refused(_ field: String, _ change: (inout Facility) -> Void, file: StaticString = #filePath, line: UInt = #line) async throws {
-            var facility = Fixture.facility()
+            var facility = declared
             change(&facility)
             let before = try await allocationSnapshot()
             let error = await refusal({ try await self.store.putFacility(facility) }, file: file, line: line)
@@ -139,7 +140,7 @@ final class FacilityTests: StoreTestCase {
             let after = try await allocationSnapshot()
             XCTAssertEqual(before, after, file: file, line: line)
             let got = try await store.facility()
-            XCTAssertEqual(got, Fixture.facility(), file: file, line: line)
+            XCTAssertEqual(got, declared, file: file, line: line)
         }
 
         try await refused("vni_ranges") { $0.vniRanges = [Facility.NumberRange(first: 8000, last: 8100)] }
@@ -158,10 +159,17 @@ final class FacilityTests: StoreTestCase {
         try await refused("hypervisors[0].nics[1].vf_limit") { $0.hypervisors[0].nics[1].vfLimit = 0 }
         try await refused("hypervisors[0].nics[1].can_stack_vlans") { $0.hypervisors[0].nics[1].canStackVlans = false }
         try await refused("hypervisors[0].nics[2].passthrough") { $0.hypervisors[0].nics[2].passthrough = false }
+        // The leaf keeps its tag protocol (its VFs push it) and its devices while it carries VLANs.
+        try await refused("leaves[0].vlan_protocol") { $0.leaves[0].vlanProtocol = .dot1q }
+        try await refused("leaves[0].bridge") { $0.leaves[0].bridge = "br-other" }
+        try await refused("leaves[0].vxlan_device") { $0.leaves[0].vxlanDevice = "vx-other" }
 
         // What is not in use may still change.
-        var allowed = Fixture.facility()
+        var allowed = declared
         allowed.hypervisors[0].nics[1].vfLimit = 16
+        allowed.leaves[0].underlayPort = "swp32"
+        allowed.leaves[1].vlanProtocol = .dot1ad
+        allowed.leaves[1].bridge = "br-other"
         allowed.hypervisors[2].underlayMtu = 1600
         try await store.putFacility(allowed)
     }

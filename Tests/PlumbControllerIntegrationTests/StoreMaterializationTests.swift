@@ -40,6 +40,8 @@ final class StoreMaterializationTests: StoreTestCase {
     }
 
     func testVFIOGetsPFVFIndexVLANAndMAC() async throws {
+        // Guest VLANs on a VF need an 802.1ad leaf, whose tags every VF behind it pushes.
+        try await declareFacility(Fixture.facility(leaf0Protocol: .dot1ad))
         let spec = Fixture.spec(
             networks: [MaterializationSpec.Network(name: "a"), MaterializationSpec.Network(name: "q", guestVlans: true)],
             vms: [("vm0", "hv0", [MaterializationSpec.NIC(network: "a", mechanism: .vfio, pf: "eno2"),
@@ -52,7 +54,7 @@ final class StoreMaterializationTests: StoreTestCase {
         XCTAssertEqual(nics.map(\.vfIndex), [0, 1, 2])
         // One tag per (leaf, network): 100 is reserved by leaf0, 101 by hv0.
         XCTAssertEqual(nics.map(\.vlan), [102, 102, 103])
-        XCTAssertEqual(nics.map(\.vlanProtocol), [.dot1q, .dot1q, .dot1ad])
+        XCTAssertEqual(nics.map(\.vlanProtocol), [.dot1ad, .dot1ad, .dot1ad])
         XCTAssertEqual(Set(nics.compactMap(\.mac)).count, 3)
         XCTAssertTrue(nics.allSatisfy { $0.tap == nil })
         XCTAssertEqual(materialization.status.hosts.map(\.host), ["hv0", "leaf0"])
@@ -122,6 +124,7 @@ final class StoreMaterializationTests: StoreTestCase {
     /// The answer to a PUT is built from the allocator's plan, a GET's from what was stored: the same document,
     /// for every mechanism, a VM without NICs and networks in any order.
     func testTheAnswerIsWhatIsStored() async throws {
+        try await declareFacility(Fixture.facility(leaf0Protocol: .dot1ad))
         let spec = Fixture.spec(
             networks: [MaterializationSpec.Network(name: "b", allowLocal: true), MaterializationSpec.Network(name: "a", guestVlans: true)],
             vms: [("idle", "hv1", []),

@@ -94,7 +94,7 @@ class StoreTestCase: XCTestCase {
 
 /// The testbed most tests run on.
 ///
-/// - leaf0 (VTEP 198.18.0.1, VLANs 100–109, 100 reserved) with hv0 (reserves 101) and hv1
+/// - leaf0 (VTEP 198.18.0.1, VLANs 100–109, 100 reserved; 802.1Q unless asked otherwise) with hv0 (reserves 101) and hv1
 /// - leaf1 (VTEP 198.18.0.2, VLANs 100–199) with hv2
 /// - hv0: eno1 underlay, 4 VFs, may not mix; eno2 8 VFs, stacks tags; eno3 passthrough only;
 ///   eno4 2 VFs or passthrough, stacks tags
@@ -102,13 +102,14 @@ class StoreTestCase: XCTestCase {
 /// - hv2: no NICs of its own
 /// - VNIs 7000–7099, 7001 reserved
 enum Fixture {
-    static func facility(vniRange: ClosedRange<Int> = 7000...7099) -> Facility {
+    static func facility(vniRange: ClosedRange<Int> = 7000...7099, leaf0Protocol: VLANProtocol = .dot1q) -> Facility {
         Facility(
             vniRanges: [Facility.NumberRange(first: vniRange.lowerBound, last: vniRange.upperBound)],
             reservedVnis: [7001],
             leaves: [
                 Facility.Leaf(name: "leaf0", vtepIp: IPv4Address("198.18.0.1")!,
-                              vlanRange: Facility.NumberRange(first: 100, last: 109), reservedVlans: [100]),
+                              vlanRange: Facility.NumberRange(first: 100, last: 109), reservedVlans: [100],
+                              vlanProtocol: leaf0Protocol),
                 Facility.Leaf(name: "leaf1", vtepIp: IPv4Address("198.18.0.2")!,
                               vlanRange: Facility.NumberRange(first: 100, last: 199)),
             ],

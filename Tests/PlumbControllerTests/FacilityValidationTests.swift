@@ -68,6 +68,25 @@ final class FacilityValidationTests: XCTestCase {
         XCTAssertEqual(refusal { $0.hypervisors[0].nics[0].leafPort = "plumbleaf" }?.field, "hypervisors[0].nics[0].leaf_port")
     }
 
+    /// The leaf's agent names a guest-VLAN network's VXLAN device plgv and its VNI: nothing the facility names on a leaf
+    /// may look like one.
+    func testNoLeafDeviceOrPortIsNamedLikeAGuestVLANDevice() {
+        for (field, change) in [("leaves[0].bridge", { (f: inout Facility) in f.leaves[0].bridge = "plgv5000" }),
+                                ("leaves[0].vxlan_device", { (f: inout Facility) in f.leaves[0].vxlanDevice = "plgv1" }),
+                                ("leaves[0].underlay_port", { (f: inout Facility) in f.leaves[0].underlayPort = "plgv16777215" }),
+                                ("hypervisors[0].nics[1].leaf_port", { (f: inout Facility) in f.hypervisors[0].nics[1].leafPort = "plgv7" })] {
+            let error = refusal(change)
+            XCTAssertEqual(error?.field, field)
+            XCTAssertEqual(error?.code, "inconsistent_field")
+        }
+        // Only the prefix followed by digits is the agent's.
+        XCTAssertNil(refusal {
+            $0.leaves[0].bridge = "plgv"
+            $0.leaves[0].vxlanDevice = "plgv-uplink"
+            $0.hypervisors[0].nics[1].leafPort = "plgv5000a"
+        })
+    }
+
     func testVTEPsAreUniqueAndUsable() {
         XCTAssertEqual(refusal { $0.hypervisors[0].vtepIp = $0.leaves[0].vtepIp }?.field, "hypervisors[0].vtep_ip")
         XCTAssertEqual(refusal { $0.leaves[0].vtepIp = IPv4Address("239.1.1.1")! }?.field, "leaves[0].vtep_ip")

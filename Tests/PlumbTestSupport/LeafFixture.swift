@@ -20,6 +20,18 @@ public enum LeafFixture {
             fdb: [.init(vni: 5000, mac: vfMAC, port: "swp1", vlan: 100), .init(vni: 5000, mac: remoteMAC, vtep: hv2)])
     }
 
+    public static let guestMAC = MACAddress("02:00:00:00:00:c1")!
+
+    /// `desired` with a network whose guests tag their own frames: VLAN 103 on swp1's trunk, VNI 5003 flooding to hv2,
+    /// where one of its MACs is.
+    public static var withGuestVLANs: LeafDesiredState {
+        var next = desired
+        next.vlans.append(.init(vlan: 103, vni: 5003, guestVlans: true, flood: [hv2]))
+        next.taggedPorts = [.init(port: "swp1", hypervisor: "hv1", vlans: [100, 101, 103])]
+        next.fdb.append(.init(vni: 5003, mac: guestMAC, vtep: hv2))
+        return next
+    }
+
     /// `desired` once the passthrough NIC, VNI 5001's network and hv1's part of VNI 5000 are gone, and the remote MAC
     /// has moved to hv1.
     public static var shrunk: LeafDesiredState {

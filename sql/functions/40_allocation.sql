@@ -148,6 +148,7 @@ BEGIN
         'leaves', coalesce((
             SELECT jsonb_agg(jsonb_build_object(
                        'name', l.name, 'vlan_first', l.vlan_first, 'vlan_last', l.vlan_last, 'mtu', l.mtu,
+                       'vlan_protocol', l.vlan_protocol,
                        'reserved_vlans', to_jsonb(l.reserved_vlans || ARRAY(SELECT unnest(h.reserved_vlans) FROM plumb.hypervisors h
                                                                              WHERE h.leaf = l.name)),
                        'used_vlans', coalesce((SELECT jsonb_agg(v.vlan) FROM plumb.network_vlans v WHERE v.leaf = l.name), '[]')))

@@ -117,7 +117,7 @@ RETURNS TABLE (name text, generation bigint, document jsonb) LANGUAGE sql STABLE
         WHERE l.name = ANY (p_names)
     ),
     carried AS MATERIALIZED (
-        SELECT v.leaf, v.vlan, n.vni
+        SELECT v.leaf, v.vlan, n.vni, n.guest_vlans
         FROM plumb.network_vlans v
         JOIN plumb.materializations m ON m.mid = v.mid AND m.state = 'active'
         JOIN plumb.networks n ON n.mid = v.mid AND n.name = v.network
@@ -136,7 +136,8 @@ RETURNS TABLE (name text, generation bigint, document jsonb) LANGUAGE sql STABLE
         GROUP BY c.leaf, c.vni
     ),
     vlans AS (
-        SELECT c.leaf, jsonb_agg(jsonb_build_object('vlan', c.vlan, 'vni', c.vni, 'flood', coalesce(f.flood, '[]'))
+        SELECT c.leaf, jsonb_agg(jsonb_build_object('vlan', c.vlan, 'vni', c.vni, 'guest_vlans', c.guest_vlans,
+                                                    'flood', coalesce(f.flood, '[]'))
                                  ORDER BY c.vlan) AS vlans
         FROM carried c LEFT JOIN flood f ON f.leaf = c.leaf AND f.vni = c.vni
         GROUP BY c.leaf

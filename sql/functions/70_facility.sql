@@ -44,20 +44,24 @@ CREATE FUNCTION plumb.holder_text(p_mid bigint, p_holder text) RETURNS text LANG
     FROM plumb.materializations m WHERE m.mid = p_mid
 $$;
 
--- Returns every live network with an MTU and what it spans under the new facts (its hypervisors'
--- underlay MTUs, its VF and passthrough members' leaves' MTUs): the controller checks with the MTU
--- rule (NetworkMTU.swift, its only definition) that none of them would have to go lower, and
--- refuses the change otherwise, which rolls this back.
+-- Returns {"networks": [...], "leaves": [...]}: every live network with an MTU and what it spans
+-- under the new facts (its hypervisors' underlay MTUs, its VF and passthrough members' leaves'
+-- MTUs), and every leaf that carries VLANs (quarantined ones included) with the devices and tag
+-- protocol it had before this change and one holder. The controller checks with the MTU rule
+-- (NetworkMTU.swift) that no network would have to go lower and with LiveLeafDevices.swift that no
+-- such leaf changes its devices or tag protocol, and refuses the change otherwise, which rolls this
+-- back.
 CREATE FUNCTION plumb.put_facility(p_doc jsonb, p_actor text) RETURNS jsonb LANGUAGE plpgsql AS $$
 DECLARE
     v_old jsonb;
     v_nics_changed text[];
+    v_live_leaves jsonb;
 BEGIN
     -- A facility change waits for every writer and every writer for it.
     PERFORM plumb.begin_change(p_actor, true);
     SELECT f.document INTO v_old FROM plumb.facility f;
     IF v_old = p_doc THEN
-        RETURN '[]';
+        RETURN '{"networks": [], "leaves": []}';
     END IF;
 
     -- Nothing in use may change under its holders.
@@ -172,6 +176,15 @@ BEGIN
         WHERE c.changed
     ) x;
 
+    -- Leaves with VLANs as they are before the change (the rows are written below).
+    SELECT coalesce(jsonb_agg(jsonb_build_object(
+               'name', l.name, 'bridge', l.bridge, 'vxlan_device', l.vxlan_device, 'vlan_protocol', l.vlan_protocol,
+               'holder', format('VLAN %s is held by %s', v.vlan, plumb.holder_text(v.mid, 'network ' || v.network)))
+               ORDER BY l.name), '[]')
+    INTO v_live_leaves
+    FROM plumb.leaves l
+    JOIN LATERAL (SELECT * FROM plumb.network_vlans v WHERE v.leaf = l.name ORDER BY v.mid, v.vlan LIMIT 1) v ON true;
+
     -- Write it. New hosts start at generation 1; hosts whose facts changed get a new generation.
     INSERT INTO plumb.hosts (kind, name)
     SELECT 'leaf', l.name FROM plumb.facility_leaves(p_doc) l
@@ -246,7 +259,7 @@ BEGIN
     INSERT INTO plumb.facility (document, updated_by) VALUES (p_doc, p_actor)
     ON CONFLICT (singleton) DO UPDATE SET document = excluded.document, updated_at = now(), updated_by = excluded.updated_by;
 
-    RETURN coalesce((
+    RETURN jsonb_build_object('leaves', v_live_leaves, 'networks', coalesce((
         SELECT jsonb_agg(jsonb_build_object(
                    'materialization', m.id, 'network', x.name, 'mtu', x.mtu,
                    'hypervisors', (SELECT jsonb_agg(DISTINCT jsonb_build_object('name', h.name, 'underlay_mtu', h.underlay_mtu))
@@ -257,5 +270,5 @@ BEGIN
                                        WHERE n.mid = x.mid AND n.network = x.name AND n.mechanism <> 'virtio'), '[]'))
                ORDER BY m.id, x.ordinal)
         FROM plumb.networks x JOIN plumb.materializations m ON m.mid = x.mid AND m.state = 'active'
-        WHERE x.mtu IS NOT NULL AND EXISTS (SELECT 1 FROM plumb.vm_nics n WHERE n.mid = x.mid AND n.network = x.name)), '[]');
+        WHERE x.mtu IS NOT NULL AND EXISTS (SELECT 1 FROM plumb.vm_nics n WHERE n.mid = x.mid AND n.network = x.name)), '[]'));
 END $$;

@@ -25,6 +25,9 @@ struct AllocationContext {
     /// The leaf named `name`, if the snapshot has it.
     func leaf(_ name: String) -> AllocationSnapshot.Leaf? { leaves[name] }
 
+    /// The leaf behind the hypervisor a NIC's VM runs on (the snapshot has it for every VF and passthrough NIC).
+    func leaf(of nic: AllocationRequest.NIC) -> AllocationSnapshot.Leaf? { leaf(hypervisor(of: nic).leaf) }
+
     /// Whether `hypervisor` has virtio NICs, held already or in this request.
     func hasVirtio(_ hypervisor: AllocationSnapshot.Hypervisor) -> Bool {
         hypervisor.hasVirtio || hypervisorsWithVirtioRequested.contains(hypervisor.name)

@@ -81,19 +81,23 @@ public struct AllocationSnapshot: Codable, Sendable, Equatable {
         public var usedVlans: [Int]
         /// The largest MTU it passes (``Facility/Leaf/mtu``); nil: no limit of its own.
         public var mtu: Int?
+        /// The tag protocol it filters on (``Facility/Leaf/vlanProtocol``), which every VF behind it pushes.
+        public var vlanProtocol: VLANProtocol
 
         enum CodingKeys: String, CodingKey {
             case name, vlanFirst = "vlan_first", vlanLast = "vlan_last", reservedVlans = "reserved_vlans",
-                usedVlans = "used_vlans", mtu
+                usedVlans = "used_vlans", mtu, vlanProtocol = "vlan_protocol"
         }
 
-        public init(name: String, vlanFirst: Int, vlanLast: Int, reservedVlans: [Int] = [], usedVlans: [Int] = [], mtu: Int? = nil) {
+        public init(name: String, vlanFirst: Int, vlanLast: Int, reservedVlans: [Int] = [], usedVlans: [Int] = [], mtu: Int? = nil,
+                    vlanProtocol: VLANProtocol = .dot1q) {
             self.name = name
             self.vlanFirst = vlanFirst
             self.vlanLast = vlanLast
             self.reservedVlans = reservedVlans
             self.usedVlans = usedVlans
             self.mtu = mtu
+            self.vlanProtocol = vlanProtocol
         }
     }
 

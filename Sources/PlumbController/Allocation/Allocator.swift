@@ -46,10 +46,10 @@ public enum Allocator {
         case .virtio:
             [NICModePinning.virtioOnPinnedUnderlay]
         case .vfio:
-            [VFLimit.namedPFHasVFs, GuestVLANStacking.namedPFStacks, PassthroughExclusivity.vfOnPassedThroughPF,
-             NICModePinning.vfOnPinnedNIC]
+            [LeafTagProtocol.guestVLANsNeed8021adLeaf, VFLimit.namedPFHasVFs, LeafTagProtocol.namedPFPushesLeafProtocol,
+             PassthroughExclusivity.vfOnPassedThroughPF, NICModePinning.vfOnPinnedNIC]
         case .passthrough:
-            [PassthroughExclusivity.mayBePassedThrough, PassthroughExclusivity.notPassedThroughYet,
+            [LeafTagProtocol.guestVLANsNeed8021adLeaf, PassthroughExclusivity.mayBePassedThrough, PassthroughExclusivity.notPassedThroughYet,
              PassthroughExclusivity.notTwiceInRequest, PassthroughExclusivity.carriesNoVFs,
              PassthroughExclusivity.carriesNoVirtio]
         }
@@ -64,6 +64,6 @@ public enum Allocator {
             network: nic.network, mechanism: mechanism, mac: draft.mac,
             tap: mechanism == .virtio ? draft.mac.map(TapNaming.name(for:)) : nil,
             pf: draft.pf, pfPciAddress: pciAddress, vfIndex: draft.vfIndex, leaf: mechanism == .virtio ? nil : draft.leaf,
-            vlan: draft.vlan, vlanProtocol: mechanism == .vfio ? GuestVLANStacking.vlanProtocol(guestVlans: nic.guestVlans) : nil)
+            vlan: draft.vlan, vlanProtocol: mechanism == .vfio ? context.leaf(of: nic).map(LeafTagProtocol.vlanProtocol(behind:)) : nil)
     }
 }

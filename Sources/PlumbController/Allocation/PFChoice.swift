@@ -2,10 +2,9 @@ import PlumbModel
 
 /// PF choice for VF and passthrough NICs that name none.
 ///
-/// VFs spread over the hypervisor's SR-IOV NICs that may take them (not passed through, not pinned
-/// to virtio, not named for passthrough in this request), filling NICs in name order: those of
-/// guest-VLAN networks first, onto NICs that stack tags; then the others, onto NICs that do not
-/// stack tags first, so stacking VFs stay free for networks that need them. Passthrough takes the
+/// VFs spread over the hypervisor's SR-IOV NICs that may take them (not passed through, not pinned to virtio, not
+/// named for passthrough in this request) and can push the tags of its leaf (``LeafTagProtocol``: behind an 802.1ad
+/// leaf only NICs that can push 802.1ad), filling NICs in name order, NICs in request order. Passthrough takes the
 /// wholly free NICs that may be passed through, in name order.
 enum PFChoice {
     /// Chooses a PF for every VF NIC that names none; refuses the first that finds none.
@@ -13,15 +12,10 @@ enum PFChoice {
         let wanting = nics.indices.filter { nics[$0].request.mechanism == .vfio && nics[$0].pf == nil }
         for hypervisorName in Set(wanting.map { nics[$0].request.hypervisor }).sorted() {
             let hypervisor = context.hypervisor(hypervisorName)!
+            let vlanProtocol = context.leaf(hypervisor.leaf)?.vlanProtocol ?? .dot1q
             var free = candidates(hypervisor, context)
-            let mine = wanting.filter { nics[$0].request.hypervisor == hypervisorName }
-            // Guest-VLAN networks first, onto stacking NICs in name order; then the rest, non-stacking NICs first.
-            let stackingOrder = free.keys.filter { hypervisor.pf($0)!.canStackVlans }.sorted()
-            let plainOrder = free.keys.sorted {
-                (hypervisor.pf($0)!.canStackVlans ? 1 : 0, $0) < (hypervisor.pf($1)!.canStackVlans ? 1 : 0, $1)
-            }
-            for position in mine.filter({ nics[$0].request.guestVlans }) + mine.filter({ !nics[$0].request.guestVlans }) {
-                let order = nics[position].request.guestVlans ? stackingOrder : plainOrder
+            let order = free.keys.filter { LeafTagProtocol.mayCarry(hypervisor.pf($0)!, behind: vlanProtocol) }.sorted()
+            for position in wanting where nics[position].request.hypervisor == hypervisorName {
                 guard let pf = order.first(where: { free[$0, default: 0] > 0 }) else { continue }
                 free[pf, default: 0] -= 1
                 nics[position].pf = pf
@@ -63,20 +57,21 @@ enum PFChoice {
         return free
     }
 
-    /// Why `nic` found no VF: the pool is exhausted (409) if some NIC could give it one when free,
-    /// else no NIC can (422, for guest-VLAN networks because none stacks tags).
+    /// Why `nic` found no VF: the pool is exhausted (409) if some NIC could give it one when free; else no NIC can
+    /// (422: none pushes the 802.1ad tags of its leaf, or none has VFs at all).
     private static func noVF(for nic: AllocationRequest.NIC, _ context: AllocationContext) -> APIError {
         let hypervisor = context.hypervisor(of: nic)
-        let couldGive = hypervisor.nics.contains {
-            $0.vfLimit > 0 && GuestVLANStacking.mayCarry($0, guestVlans: nic.guestVlans) && $0.passedThroughTo == nil
-                && !NICModePinning.pinnedToVirtio($0, of: hypervisor, context, requestCounts: false)
+        let leaf = context.leaf(of: nic)
+        let vlanProtocol = leaf?.vlanProtocol ?? .dot1q
+        let givers = hypervisor.nics.filter {
+            $0.vfLimit > 0 && $0.passedThroughTo == nil && !NICModePinning.pinnedToVirtio($0, of: hypervisor, context, requestCounts: false)
         }
-        if couldGive {
-            let stacking = nic.guestVlans ? " that stacks VLAN tags" : ""
+        if givers.contains(where: { LeafTagProtocol.mayCarry($0, behind: vlanProtocol) }) {
+            let pushing = vlanProtocol == .dot1ad ? " that pushes 802.1ad" : ""
             return APIError.poolExhausted(.vf(hypervisor: nic.hypervisor),
-                                          "VF pool of \(nic.hypervisor) is exhausted: no SR-IOV NIC\(stacking) has a free VF", field: nic.field)
+                                          "VF pool of \(nic.hypervisor) is exhausted: no SR-IOV NIC\(pushing) has a free VF", field: nic.field)
         }
-        if nic.guestVlans { return GuestVLANStacking.noStackingNIC(nic) }
+        if let leaf, !givers.isEmpty { return LeafTagProtocol.noPushingNIC(nic, leaf) }
         return APIError(status: 422, code: "no_sriov",
                         message: "no NIC of \(nic.hypervisor) can give a VF (none has SR-IOV VFs free of passthrough and of virtio pinning)",
                         field: nic.field)

@@ -4,7 +4,7 @@ import XCTest
 
 /// Requests and snapshots for the allocator's tests, without a database.
 ///
-/// The default snapshot: hv0 behind leaf0 (tags 100–109, 100 reserved by the leaf, 101 by hv0) with
+/// The default snapshot: hv0 behind leaf0 (802.1Q unless asked otherwise; tags 100–109, 100 reserved by the leaf, 101 by hv0) with
 /// eno1 (underlay, 4 VFs, may not mix), eno2 (8 VFs, stacks tags), eno3 (passthrough only), eno4 (2 VFs
 /// or passthrough, stacks tags); hv1 behind leaf0 with eno1 (underlay, 4 VFs, may mix); free VNIs from
 /// 7000 and MACs from 02:00:00:00:00:01, as many as any test wants.
@@ -13,6 +13,7 @@ enum AllocationFixture {
     static func pci(_ number: Int) -> PCIAddress { PCIAddress(domain: 0, bus: UInt8(number), device: 0, function: 0) }
 
     static func snapshot(hv0: [AllocationSnapshot.PF]? = nil, hv0HasVirtio: Bool = false, usedVlans: [Int] = [],
+                         leafProtocol: VLANProtocol = .dot1q,
                          freeVnis: [Int] = Array(7000..<7010), freeMacs: Int = 32,
                          macHolders: [AllocationSnapshot.MACHolder] = []) -> AllocationSnapshot {
         AllocationSnapshot(
@@ -27,7 +28,8 @@ enum AllocationFixture {
                     AllocationSnapshot.PF(name: "eno1", pciAddress: pci(5), vfLimit: 4),
                 ]),
             ],
-            leaves: [AllocationSnapshot.Leaf(name: "leaf0", vlanFirst: 100, vlanLast: 109, reservedVlans: [100, 101], usedVlans: usedVlans)],
+            leaves: [AllocationSnapshot.Leaf(name: "leaf0", vlanFirst: 100, vlanLast: 109, reservedVlans: [100, 101], usedVlans: usedVlans,
+                                                  vlanProtocol: leafProtocol)],
             macHolders: macHolders,
             freeVnis: freeVnis,
             freeMacs: (1...max(freeMacs, 1)).prefix(freeMacs).map { MACAddress(value: 0x02_00_00_00_00_00 + UInt64($0)) })
