@@ -17,6 +17,10 @@ public enum Limits {
     /// VXLAN 8): an overlay's MTU is its underlay's less this.
     public static let vxlanOverhead = 50
 
+    /// Bytes a guest's own VLAN tag adds to each frame of a guest-VLAN network, inside the VXLAN payload and on
+    /// the leaf's ports: such a network's MTU is this much lower, so that a full-size tagged frame still fits.
+    public static let guestTagLength = 4
+
     /// 802.1Q VLAN ids that name a VLAN (0 means "no tag", 4095 is reserved).
     public static let vlanID = 1...4094
 

@@ -139,9 +139,9 @@ final class StoreMaterializationTests: StoreTestCase {
         XCTAssertEqual(stored.vms[1].nics.map(\.name), ["x", "eth1", "eth2"])
         XCTAssertEqual(stored.vms[1].nics.map(\.pfPciAddress), [PCIAddress("0000:3b:00.1"), PCIAddress("0000:5e:00.0"), nil])
         XCTAssertEqual(stored.networks.map(\.name), ["b", "a"])
-        // b: hv0 only (underlay 9000); a: hv0 and hv2 (underlay 1500).
-        XCTAssertEqual(stored.networks.map(\.mtu), [8950, 1450])
-        XCTAssertEqual(stored.vms[1].nics.map(\.mtu), [1450, 8950, 8950])
+        // b: hv0 only (underlay 9000); a: hv0 and hv2 (underlay 1500), its guests' own tag given room.
+        XCTAssertEqual(stored.networks.map(\.mtu), [8950, 1450 - Limits.guestTagLength])
+        XCTAssertEqual(stored.vms[1].nics.map(\.mtu), [1450 - Limits.guestTagLength, 8950, 8950])
     }
 
     func testDifferentBodyUnderTheSameIDIsAConflict() async throws {

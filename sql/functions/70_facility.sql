@@ -261,7 +261,7 @@ BEGIN
 
     RETURN jsonb_build_object('leaves', v_live_leaves, 'networks', coalesce((
         SELECT jsonb_agg(jsonb_build_object(
-                   'materialization', m.id, 'network', x.name, 'mtu', x.mtu,
+                   'materialization', m.id, 'network', x.name, 'mtu', x.mtu, 'guest_vlans', x.guest_vlans,
                    'hypervisors', (SELECT jsonb_agg(DISTINCT jsonb_build_object('name', h.name, 'underlay_mtu', h.underlay_mtu))
                                    FROM plumb.vm_nics n JOIN plumb.hypervisors h ON h.name = n.hypervisor
                                    WHERE n.mid = x.mid AND n.network = x.name),

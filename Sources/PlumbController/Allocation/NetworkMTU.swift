@@ -2,7 +2,8 @@ import PlumbModel
 
 /// One MTU per network: the smallest overlay MTU among the hypervisors with NICs on it (each one's
 /// underlay MTU less ``Limits/vxlanOverhead``), and no more than what the leaves of its VF and
-/// passthrough members allow (``Facility/Leaf/mtu``; a leaf without it adds no limit).
+/// passthrough members allow (``Facility/Leaf/mtu``; a leaf without it adds no limit); a network whose
+/// guests tag their own frames gives their tag room (``Limits/guestTagLength`` less).
 ///
 /// The rule's only definition: the allocator stores its answer with the network (`networks.mtu`),
 /// desired states and answers read it from there, and a facility change is checked against it
@@ -12,18 +13,25 @@ public enum NetworkMTU {
     public struct Span: Equatable, Sendable {
         public var underlayMTUs: [Int]
         public var leafMTUs: [Int?]
+        /// The network's guests send VLAN-tagged frames (``MaterializationSpec/Network/guestVlans``).
+        public var guestVlans: Bool
 
-        public init(underlayMTUs: [Int], leafMTUs: [Int?] = []) {
+        public init(underlayMTUs: [Int], leafMTUs: [Int?] = [], guestVlans: Bool = false) {
             self.underlayMTUs = underlayMTUs
             self.leafMTUs = leafMTUs
+            self.guestVlans = guestVlans
         }
     }
 
     /// The network's MTU; nil for a network no hypervisor carries (it has no NICs).
     public static func mtu(_ span: Span) -> Int? {
         guard let overlay = span.underlayMTUs.map(overlayMTU(underlay:)).min() else { return nil }
-        return ([overlay] + span.leafMTUs.compactMap { $0 }).min()
+        return guestRoom(([overlay] + span.leafMTUs.compactMap { $0 }).min()!, guestVlans: span.guestVlans)
     }
+
+    /// What a limit of the path (an overlay or a leaf MTU) leaves for a network's frames: all of it, or less the
+    /// guest's own tag where the guests tag their frames.
+    static func guestRoom(_ limit: Int, guestVlans: Bool) -> Int { guestVlans ? limit - Limits.guestTagLength : limit }
 
     /// What a hypervisor's underlay leaves for the overlay.
     public static func overlayMTU(underlay: Int) -> Int { underlay - Limits.vxlanOverhead }
@@ -36,7 +44,8 @@ public enum NetworkMTU {
             let nics = members[network.name] ?? []
             network.mtu = mtu(Span(
                 underlayMTUs: nics.map { context.hypervisor(of: $0).underlayMtu },
-                leafMTUs: nics.filter { $0.mechanism != .virtio }.map { context.leaf(context.hypervisor(of: $0).leaf)?.mtu }))
+                leafMTUs: nics.filter { $0.mechanism != .virtio }.map { context.leaf(context.hypervisor(of: $0).leaf)?.mtu },
+                guestVlans: network.guestVlans))
             return network
         }
     }
@@ -55,8 +64,11 @@ extension NetworkMTU {
         var materialization: String
         var network: String
         var mtu: Int
+        var guestVlans: Bool
         var hypervisors: [Hypervisor]
         var leaves: [Leaf]
+
+        enum CodingKeys: String, CodingKey { case materialization, network, mtu, guestVlans = "guest_vlans", hypervisors, leaves }
     }
 
     /// The refusal of a facility change under which a live network's MTU would have to go lower, naming the network
@@ -68,15 +80,17 @@ extension NetworkMTU {
     /// is no danger and leaves stored MTUs as they are.
     static func loweringRefusal(_ networks: [StoredNetwork], in facility: Facility) -> APIError? {
         for network in networks {
-            let span = Span(underlayMTUs: network.hypervisors.map(\.underlayMtu), leafMTUs: network.leaves.map(\.mtu))
+            let span = Span(underlayMTUs: network.hypervisors.map(\.underlayMtu), leafMTUs: network.leaves.map(\.mtu),
+                            guestVlans: network.guestVlans)
             guard let mtu = mtu(span), mtu < network.mtu else { continue }
+            let carried = { (limit: Int) in guestRoom(limit, guestVlans: network.guestVlans) }
             let field: String
             let reason: String
-            if let limit = network.hypervisors.first(where: { overlayMTU(underlay: $0.underlayMtu) < network.mtu }),
+            if let limit = network.hypervisors.first(where: { carried(overlayMTU(underlay: $0.underlayMtu)) < network.mtu }),
                let index = facility.hypervisors.firstIndex(where: { $0.name == limit.name }) {
                 field = "hypervisors[\(index)].underlay_mtu"
                 reason = "hypervisor \(limit.name)'s underlay MTU \(limit.underlayMtu) leaves \(overlayMTU(underlay: limit.underlayMtu))"
-            } else if let limit = network.leaves.first(where: { ($0.mtu ?? .max) < network.mtu }),
+            } else if let limit = network.leaves.first(where: { carried($0.mtu ?? .max) < network.mtu }),
                       let index = facility.leaves.firstIndex(where: { $0.name == limit.name }) {
                 field = "leaves[\(index)].mtu"
                 reason = "leaf \(limit.name) passes \(limit.mtu ?? 0)"

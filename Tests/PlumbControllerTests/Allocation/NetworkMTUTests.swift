@@ -16,6 +16,14 @@ final class NetworkMTUTests: XCTestCase {
         XCTAssertEqual(NetworkMTU.mtu(.init(underlayMTUs: [9000], leafMTUs: [nil])), 8950)
     }
 
+    /// A guest's own tag travels inside the VXLAN payload and over the leaf's ports: a guest-VLAN network leaves it room,
+    /// whichever limit is the smallest.
+    func testAGuestVLANNetworkLeavesRoomForTheGuestsTag() {
+        XCTAssertEqual(NetworkMTU.mtu(.init(underlayMTUs: [1500], guestVlans: true)), 1500 - Limits.vxlanOverhead - Limits.guestTagLength)
+        XCTAssertEqual(NetworkMTU.mtu(.init(underlayMTUs: [9000], leafMTUs: [4000], guestVlans: true)), 3996)
+        XCTAssertEqual(NetworkMTU.mtu(.init(underlayMTUs: [9000], leafMTUs: [4000], guestVlans: false)), 4000)
+    }
+
     func testANetworkNoHypervisorCarriesHasNoMTU() {
         XCTAssertNil(NetworkMTU.mtu(.init(underlayMTUs: [], leafMTUs: [1000])))
     }
@@ -41,7 +49,7 @@ final class NetworkMTUTests: XCTestCase {
             leaves: [.init(name: "leaf0", vtepIp: IPv4Address("198.18.0.1")!, vlanRange: .init(first: 2, last: 9), mtu: 1400)],
             hypervisors: [.init(name: "hv0", vtepIp: IPv4Address("198.18.1.1")!, leaf: "leaf0", underlayMtu: 9000),
                           .init(name: "hv1", vtepIp: IPv4Address("198.18.1.2")!, leaf: "leaf0", underlayMtu: 1500)])
-        let network = NetworkMTU.StoredNetwork(materialization: "exp", network: "net", mtu: 8950,
+        let network = NetworkMTU.StoredNetwork(materialization: "exp", network: "net", mtu: 8950, guestVlans: false,
                                                hypervisors: [.init(name: "hv0", underlayMtu: 9000), .init(name: "hv1", underlayMtu: 1500)],
                                                leaves: [])
         let refusal = NetworkMTU.loweringRefusal([network], in: facility)
@@ -60,5 +68,14 @@ final class NetworkMTUTests: XCTestCase {
         XCTAssertNil(NetworkMTU.loweringRefusal([unchanged], in: facility))
         viaLeaf.mtu = 1400
         XCTAssertNil(NetworkMTU.loweringRefusal([viaLeaf], in: facility))
+
+        // A guest-VLAN network at 1396 behind that leaf keeps its MTU; at 1400 it would have to go lower, and the
+        // leaf is named: it leaves 1396 once the guest's tag has its room.
+        var guestTagged = viaLeaf
+        guestTagged.guestVlans = true
+        guestTagged.mtu = 1396
+        XCTAssertNil(NetworkMTU.loweringRefusal([guestTagged], in: facility))
+        guestTagged.mtu = 1400
+        XCTAssertEqual(NetworkMTU.loweringRefusal([guestTagged], in: facility)?.field, "leaves[0].mtu")
     }
 }
