@@ -4,7 +4,7 @@ import PlumbPostgres
 
 extension ControllerStore {
     /// `GET /v1/audit/vni/{n}?at=TIME`: the holdings of VNI `vni` that covered `at` (allocated at or before it
-    /// and not yet freed), or every holding when `at` is nil; oldest first. One query on `plumb.holdings`.
+    /// and not yet freed), or every holding when `at` is nil; oldest first (`plumb.vni_holdings`).
     /// 400 naming `vni` when the number is no VNI.
     public func auditVNI(_ vni: Int, at: Date?) async throws -> VNIAudit {
         guard Limits.vni.contains(vni) else {
@@ -12,15 +12,9 @@ extension ControllerStore {
         }
         let holdings = try await read { connection in
             try connection.query("""
-                SELECT materialization, holder, allocated_at, allocated_by, released_at, freed_at,
-                       CASE WHEN freed_at <= coalesce($2::timestamptz, now()) THEN 'freed'
-                            WHEN released_at <= coalesce($2::timestamptz, now()) THEN 'quarantined'
-                            ELSE 'held' END AS state
-                FROM plumb.holdings
-                WHERE kind = 'vni' AND value = $1
-                  AND ($2::timestamptz IS NULL OR (allocated_at <= $2::timestamptz AND (freed_at IS NULL OR freed_at > $2::timestamptz)))
-                ORDER BY allocated_at, id
-                """, [String(vni), at]).rows.map { row in
+                SELECT materialization, holder, allocated_at, allocated_by, released_at, freed_at, state
+                FROM plumb.vni_holdings($1::int, $2::timestamptz)
+                """, [vni, at]).rows.map { row in
                 VNIAudit.Holding(materialization: try row.string("materialization"), holder: try row.string("holder"),
                                  allocatedAt: try row.date("allocated_at"), allocatedBy: try row.string("allocated_by"),
                                  releasedAt: try row.optionalDate("released_at"), freedAt: try row.optionalDate("freed_at"),

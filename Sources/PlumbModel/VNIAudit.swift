@@ -1,7 +1,7 @@
 import Foundation
 
 /// `GET /v1/audit/vni/{n}?at=TIME`: who held a VNI at one moment, or (without `at`) over its whole history.
-/// Read from the append-only allocation history (`sql/audit/who-held-vni.sql` asks the same question in SQL).
+/// Read from the append-only allocation history by `plumb.vni_holdings`, the question `sql/audit/who-held-vni.sql` asks too.
 public struct VNIAudit: Codable, Equatable, Sendable {
     public var vni: Int
     /// The moment asked about; nil when the answer is the whole history.

@@ -58,8 +58,8 @@ FROM pools p LEFT JOIN used u ON u.pool = p.pool AND u.scope = p.scope;
 
 -- One row per holding of an identifier: its 'allocated' event with the times its holder released it
 -- and the pool got it back (NULL while that has not happened). Between released_at and freed_at the
--- value is quarantined. The operator query sql/audit/who-held-vni.sql and GET /v1/audit/vni read
--- holdings from here, so that "who held it, from when to when" is written once.
+-- value is quarantined. plumb.vni_holdings (below) reads holdings from here, so that "who held it, from
+-- when to when" is written once.
 CREATE VIEW plumb.holdings AS
 SELECT a.id, a.kind, a.value, a.scope, a.materialization, a.mid, a.holder,
        a.at AS allocated_at, a.actor AS allocated_by, r.at AS released_at, f.at AS freed_at
@@ -71,3 +71,21 @@ LEFT JOIN LATERAL (SELECT h.at FROM plumb.allocation_history h
                    WHERE h.mid = a.mid AND h.kind = a.kind AND h.value = a.value AND h.event = 'freed'
                    ORDER BY h.id LIMIT 1) f ON true
 WHERE a.event = 'allocated';
+
+-- Who held VNI p_vni at p_at: its holdings that covered that moment (allocated at or before it and not
+-- yet freed), or every holding of it when p_at is NULL; oldest first, each in the state it was in then
+-- (or is in now): held, quarantined or freed. GET /v1/audit/vni/{n} and the operator query
+-- sql/audit/who-held-vni.sql both ask it here.
+CREATE FUNCTION plumb.vni_holdings(p_vni int, p_at timestamptz)
+RETURNS TABLE (materialization text, holder text, allocated_at timestamptz, allocated_by text,
+               released_at timestamptz, freed_at timestamptz, state text)
+LANGUAGE sql STABLE AS $$
+    SELECT h.materialization, h.holder, h.allocated_at, h.allocated_by, h.released_at, h.freed_at,
+           CASE WHEN h.freed_at <= coalesce(p_at, now()) THEN 'freed'
+                WHEN h.released_at <= coalesce(p_at, now()) THEN 'quarantined'
+                ELSE 'held' END
+    FROM plumb.holdings h
+    WHERE h.kind = 'vni' AND h.value = p_vni::text
+      AND (p_at IS NULL OR (h.allocated_at <= p_at AND (h.freed_at IS NULL OR h.freed_at > p_at)))
+    ORDER BY h.allocated_at, h.id
+$$;
