@@ -3,9 +3,10 @@ import HTTPTypes
 import NIOCore
 import OpenAPIRuntime
 
-/// The body an operation answers with when its bytes were encoded before the request came: the desired-state
+/// The body an operation answers with when its bytes were encoded before the answer: the desired-state
 /// documents, encoded once per (host, generation) by ``DesiredDocuments`` and shared by every poll waiting for
-/// them — thousands when a change wakes a whole testbed.
+/// them — thousands when a change wakes a whole testbed — and a declared facility, answered with the JSON it
+/// was stored as (``DeclaredFacility``).
 ///
 /// The generated server only sends a typed answer, which it would encode again for each request, and sends no
 /// body with an `undocumented` one. So a handler puts the shared bytes here (``PreEncodedBody/answer(_:)``) and

@@ -10,44 +10,54 @@ extension Wire {
     /// and `WireTests` holds the result equal to ``domain(_:from:)``'s for the document's examples, full and
     /// minimal.
     static func facility(_ wire: Components.Schemas.Facility) -> Facility? {
-        var leaves: [Facility.Leaf] = []
-        leaves.reserveCapacity(wire.leaves?.count ?? 0)
-        for leaf in wire.leaves ?? [] {
-            guard let vtep = IPv4Address(leaf.vtepIp) else { return nil }
-            var domain = Facility.Leaf(name: leaf.name, vtepIp: vtep,
-                                       vlanRange: Facility.NumberRange(first: leaf.vlanRange.first, last: leaf.vlanRange.last))
-            if let reserved = leaf.reservedVlans { domain.reservedVlans = reserved }
-            domain.mtu = leaf.mtu
-            if let bridge = leaf.bridge { domain.bridge = bridge }
-            if let device = leaf.vxlanDevice { domain.vxlanDevice = device }
-            domain.underlayPort = leaf.underlayPort
-            if let tagProtocol = leaf.vlanProtocol {
-                guard let known = VLANProtocol(rawValue: tagProtocol.rawValue) else { return nil }
-                domain.vlanProtocol = known
-            }
-            leaves.append(domain)
-        }
-        var hypervisors: [Facility.Hypervisor] = []
-        hypervisors.reserveCapacity(wire.hypervisors?.count ?? 0)
-        for hypervisor in wire.hypervisors ?? [] {
-            guard let vtep = IPv4Address(hypervisor.vtepIp) else { return nil }
-            var domain = Facility.Hypervisor(name: hypervisor.name, vtepIp: vtep, leaf: hypervisor.leaf)
-            domain.underlayNic = hypervisor.underlayNic
-            if let mtu = hypervisor.underlayMtu { domain.underlayMtu = mtu }
-            if let reserved = hypervisor.reservedVlans { domain.reservedVlans = reserved }
-            domain.nics.reserveCapacity(hypervisor.nics?.count ?? 0)
-            for nic in hypervisor.nics ?? [] {
-                guard let address = PCIAddress(nic.pciAddress) else { return nil }
-                var domainNIC = Facility.NIC(name: nic.name, pciAddress: address, leafPort: nic.leafPort)
-                if let limit = nic.vfLimit { domainNIC.vfLimit = limit }
-                if let mayMix = nic.mayMix { domainNIC.mayMix = mayMix }
-                if let stacks = nic.canStackVlans { domainNIC.canStackVlans = stacks }
-                if let passthrough = nic.passthrough { domainNIC.passthrough = passthrough }
-                domain.nics.append(domainNIC)
-            }
-            hypervisors.append(domain)
-        }
+        guard let leaves = all(wire.leaves, leaf), let hypervisors = all(wire.hypervisors, hypervisor) else { return nil }
         return Facility(vniRanges: wire.vniRanges.map { Facility.NumberRange(first: $0.first, last: $0.last) },
                         reservedVnis: wire.reservedVnis ?? [], leaves: leaves, hypervisors: hypervisors)
+    }
+
+    private static func leaf(_ wire: Components.Schemas.Leaf) -> Facility.Leaf? {
+        guard let vtep = IPv4Address(wire.vtepIp) else { return nil }
+        var leaf = Facility.Leaf(name: wire.name, vtepIp: vtep,
+                                 vlanRange: Facility.NumberRange(first: wire.vlanRange.first, last: wire.vlanRange.last))
+        if let reserved = wire.reservedVlans { leaf.reservedVlans = reserved }
+        leaf.mtu = wire.mtu
+        if let bridge = wire.bridge { leaf.bridge = bridge }
+        if let device = wire.vxlanDevice { leaf.vxlanDevice = device }
+        leaf.underlayPort = wire.underlayPort
+        if let tagProtocol = wire.vlanProtocol {
+            guard let known = VLANProtocol(rawValue: tagProtocol.rawValue) else { return nil }
+            leaf.vlanProtocol = known
+        }
+        return leaf
+    }
+
+    private static func hypervisor(_ wire: Components.Schemas.Hypervisor) -> Facility.Hypervisor? {
+        guard let vtep = IPv4Address(wire.vtepIp), let nics = all(wire.nics, nic) else { return nil }
+        var hypervisor = Facility.Hypervisor(name: wire.name, vtepIp: vtep, leaf: wire.leaf, nics: nics)
+        hypervisor.underlayNic = wire.underlayNic
+        if let mtu = wire.underlayMtu { hypervisor.underlayMtu = mtu }
+        if let reserved = wire.reservedVlans { hypervisor.reservedVlans = reserved }
+        return hypervisor
+    }
+
+    private static func nic(_ wire: Components.Schemas.FacilityNIC) -> Facility.NIC? {
+        guard let address = PCIAddress(wire.pciAddress) else { return nil }
+        var nic = Facility.NIC(name: wire.name, pciAddress: address, leafPort: wire.leafPort)
+        if let limit = wire.vfLimit { nic.vfLimit = limit }
+        if let mayMix = wire.mayMix { nic.mayMix = mayMix }
+        if let stacks = wire.canStackVlans { nic.canStackVlans = stacks }
+        if let passthrough = wire.passthrough { nic.passthrough = passthrough }
+        return nic
+    }
+
+    /// Every element of an optional list converted, or nil as soon as one does not convert.
+    private static func all<Member, Domain>(_ members: [Member]?, _ convert: (Member) -> Domain?) -> [Domain]? {
+        var converted: [Domain] = []
+        converted.reserveCapacity(members?.count ?? 0)
+        for member in members ?? [] {
+            guard let domain = convert(member) else { return nil }
+            converted.append(domain)
+        }
+        return converted
     }
 }
