@@ -3,8 +3,8 @@ import PlumbModel
 import PlumbPostgres
 
 /// A host's desired state as computed: the generation it was read at, in the same statement as the
-/// document, and the document as `plumb.hosts_desired` / `plumb.leaves_desired` wrote it (JSON; the server
-/// writes it through the generated wire type once for every poll that gets it).
+/// document, and the document as `plumb.hosts_desired` / `plumb.leaves_desired` wrote it: the JSON the server
+/// sends as it is to every poll that gets it.
 public struct DesiredDocument: Sendable, Equatable {
     public var host: HostKey
     public var generation: Int64

@@ -18,6 +18,8 @@ public final class ControllerStore: Sendable {
     /// Readiness timing.
     public let configuration: ControllerConfiguration
     let logger: Logger
+    /// The facility this store last declared, for `PATCH /v1/facility`.
+    let lastDeclared = LastDeclaredFacility()
 
     public init(pool: PostgresPool, configuration: ControllerConfiguration, logger: Logger) {
         self.pool = pool

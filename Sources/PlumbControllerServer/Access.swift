@@ -22,6 +22,7 @@ public enum Access: Sendable, Hashable {
     /// `x-plumb-access`; a test holds the two together). An operation missing here is refused to all but the admin.
     public static let byOperation: [String: Access] = [
         Operations.PutFacility.id: .admin,
+        Operations.PatchFacility.id: .admin,
         Operations.GetFacility.id: .cogs,
         Operations.ListMaterializations.id: .cogs,
         Operations.PutMaterialization.id: .cogs,

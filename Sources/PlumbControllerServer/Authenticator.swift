@@ -64,7 +64,11 @@ public struct Authenticator: Sendable {
         guard let authorization else { return nil }
         let parts = authorization.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
         guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
-        let token = parts[1].trimmingCharacters(in: .whitespaces)
+        // HTTP's optional whitespace (space, tab) around the token is no part of it. (Foundation's
+        // `trimmingCharacters` costs a bridge to NSString on every request.)
+        let isWhitespace: (Character) -> Bool = { $0 == " " || $0 == "\t" }
+        let start = parts[1].drop(while: isWhitespace)
+        let token = String(start[..<(start.lastIndex { !isWhitespace($0) }.map(start.index(after:)) ?? start.startIndex)])
         // A token is looked up in the database: one holding a control character is no token of ours.
         guard !token.isEmpty, (try? APIError.checkText(token, field: "authorization")) != nil else { return nil }
         return token

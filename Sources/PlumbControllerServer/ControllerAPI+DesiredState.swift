@@ -25,9 +25,10 @@ extension ControllerAPI {
 
     /// What a desired-state request gets: the document's bytes, or nothing newer.
     ///
-    /// The 200 is served as the bytes ``DesiredDocuments`` encoded once for the generation and shares with
-    /// every poll waiting for it, through ``PreEncodedBody``: the generated typed answer would encode the
-    /// document again for each poll. `DesiredDocumentsTests` and `OpenAPITests` hold those bytes to the schema.
+    /// The 200 is served as the bytes PostgreSQL wrote for the generation, which ``DesiredDocuments`` keeps and
+    /// shares with every poll waiting for it, through ``PreEncodedBody``: the generated typed answer would decode
+    /// and encode the document again for each poll. `DesiredDocumentSchemaTests` and `OpenAPITests` hold those
+    /// bytes to the schema.
     enum DesiredAnswer {
         case document(ByteBuffer)
         case notModified
@@ -37,7 +38,7 @@ extension ControllerAPI {
     /// (or no `after` was given), else when a notice raises it, else 304 after `wait` seconds.
     /// A host asking for its own document counts as contact (its `last_seen` moves).
     ///
-    /// The document comes from ``DesiredDocuments``: the bytes encoded once for that generation,
+    /// The document comes from ``DesiredDocuments``: the bytes computed once for that generation,
     /// or fetched in one batch with every other poll the same notices woke. While it waits, a poll
     /// costs the database nothing: a notice names the host and its new generation, so waking needs
     /// no read of the generation either.

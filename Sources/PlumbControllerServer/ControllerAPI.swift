@@ -32,6 +32,14 @@ struct ControllerAPI: APIProtocol {
         return .undocumented(statusCode: 200, .init())
     }
 
+    func patchFacility(_ input: Operations.PatchFacility.Input) async throws -> Operations.PatchFacility.Output {
+        guard case .json(let body) = input.body else { throw APIError.malformedJSON }
+        let declared = try await store.patchFacility(try Wire.domain(FacilityPatch.self, from: body), actor: Caller.current.actor)
+        // As PUT's: the facility as stored, encoded once.
+        PreEncodedBody.answer(ByteBuffer(bytes: declared.json))
+        return .undocumented(statusCode: 200, .init())
+    }
+
     func getFacility(_ input: Operations.GetFacility.Input) async throws -> Operations.GetFacility.Output {
         .ok(.init(body: .json(try Wire.wire(Components.Schemas.Facility.self, from: try await store.facility()))))
     }

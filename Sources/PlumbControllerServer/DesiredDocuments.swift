@@ -55,14 +55,12 @@ public actor DesiredDocuments {
         self.fetch = fetch
     }
 
-    /// Fetches from `store`, each document written as the generated type writes it (``Wire/desiredBytes(_:)``).
+    /// Fetches from `store`: each document is served as the bytes PostgreSQL wrote it (`plumb.hosts_desired`,
+    /// `plumb.leaves_desired`), with no JSON pass in Swift. That the statements write exactly the documented
+    /// schema is held by tests (`DesiredDocumentSchemaTests`, `OpenAPITests`), not checked again on each change.
     public init(store: ControllerStore, capacity: Int = 64 << 20, coalescing: Duration = .milliseconds(2)) {
         self.init(capacity: capacity, coalescing: coalescing) { kind, names in
-            try await store.desiredDocuments(kind, names: names).mapValues { document in
-                var document = document
-                document.json = try Wire.desiredBytes(document)
-                return document
-            }
+            try await store.desiredDocuments(kind, names: names)
         }
     }
 

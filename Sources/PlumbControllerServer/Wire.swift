@@ -20,26 +20,9 @@ enum Wire {
         try wire(type, fromJSON: PlumbJSON.encode(domain))
     }
 
-    /// A desired-state document as the generated type writes it (what the generated server would send), encoded
-    /// once for its (host, generation) and served as these bytes to every poll (``PreEncodedBody``).
-    static func desiredBytes(_ document: DesiredDocument) throws -> Data {
-        switch document.host.kind {
-        case .hypervisor: return try encoder.encode(try wire(Components.Schemas.HostDesiredState.self, fromJSON: document.json))
-        case .leaf: return try encoder.encode(try wire(Components.Schemas.LeafDesiredState.self, fromJSON: document.json))
-        }
-    }
-
     private static func wire<T: Decodable>(_ type: T.Type, fromJSON json: Data) throws -> T {
         try decoder.decode(type, from: json)
     }
-
-    /// Writes generated values as the generated server does (``ControllerAPI/runtimeConfiguration``): sorted keys.
-    static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .iso8601
-        encoder.outputFormatting = [.sortedKeys]
-        return encoder
-    }()
 
     /// Writes a request body for the domain decoder, which does not care about key order: unsorted, the cheaper.
     private static let requestEncoder: JSONEncoder = {
@@ -48,7 +31,7 @@ enum Wire {
         return encoder
     }()
 
-    private static let decoder: JSONDecoder = {
+    static let decoder: JSONDecoder = {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
         return decoder

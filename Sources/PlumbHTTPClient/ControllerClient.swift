@@ -41,6 +41,11 @@ public final class ControllerClient: @unchecked Sendable {
         try call("PUT", "/v1/facility", body: facility)
     }
 
+    /// `PATCH /v1/facility`: changes some declared hypervisors; returns the facility as stored.
+    public func patchFacility(_ patch: FacilityPatch) throws -> Facility {
+        try call("PATCH", "/v1/facility", body: patch)
+    }
+
     /// `GET /v1/facility`.
     public func facility() throws -> Facility {
         try call("GET", "/v1/facility")

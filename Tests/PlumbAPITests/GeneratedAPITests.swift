@@ -37,6 +37,7 @@ final class GeneratedAPITests: XCTestCase {
     func testRequestExamplesRoundTripThroughTheGeneratedTypes() throws {
         let roundTrips: [String: (Data) throws -> Data] = [
             "Facility": { try Self.roundTrip(Components.Schemas.Facility.self, $0) },
+            "FacilityPatch": { try Self.roundTrip(Components.Schemas.FacilityPatch.self, $0) },
             "MaterializationSpec": { try Self.roundTrip(Components.Schemas.MaterializationSpec.self, $0) },
             "HostStatusReport": { try Self.roundTrip(Components.Schemas.HostStatusReport.self, $0) },
         ]

@@ -24,6 +24,7 @@ final class AuthorizationTests: ServerTestCase {
         let report = try PlumbJSON.encode(HostStatusReport(appliedGeneration: 0))
         return [
             ("putFacility", "PUT", "/v1/facility", facility),
+            ("patchFacility", "PATCH", "/v1/facility", Data(#"{"hypervisors":[{"name":"hv1","underlay_mtu":9000}]}"#.utf8)),
             ("getFacility", "GET", "/v1/facility", nil),
             ("listMaterializations", "GET", "/v1/materializations", nil),
             ("putMaterialization", "PUT", "/v1/materializations/auth", spec),

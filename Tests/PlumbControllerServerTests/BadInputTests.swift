@@ -108,6 +108,25 @@ final class BadInputTests: ServerTestCase {
         XCTAssertEqual(wrongMethod.status, 405)
         XCTAssertEqual(try PlumbJSON.decode(APIError.Envelope.self, from: wrongMethod.body).error.code, "method_not_allowed")
     }
+
+    func testABadFacilityPatchIsNamedAndChangesNothing() async throws {
+        try await assertRefused("PATCH", "/v1/facility", #"{"hypervisors":[{"name":"hv9","underlay_mtu":9000}]}"#,
+                                status: 422, code: "inconsistent_field", field: "hypervisors[0].name")
+        try await assertRefused("PATCH", "/v1/facility", #"{"hypervisors":[{"name":"hv1"},{"name":"hv1"}]}"#,
+                                status: 422, code: "inconsistent_field", field: "hypervisors[1].name")
+        try await assertRefused("PATCH", "/v1/facility", #"{"hypervisors":[{"name":"hv1","underlay_mtu":100}]}"#,
+                                status: 400, code: "invalid_field", field: "hypervisors[0].underlay_mtu")
+        try await assertRefused("PATCH", "/v1/facility", #"{"hypervisors":[{"name":"hv1","vtep":"198.19.1.9"}]}"#,
+                                status: 400, code: "invalid_field", field: "hypervisors[0].vtep")
+        try await assertRefused("PATCH", "/v1/facility", #"{"hypervisors":[{"name":"hv1","vtep_ip":"198.19.1.1"}]}"#,
+                                status: 422, code: "inconsistent_field", field: "hypervisors[0].vtep_ip")
+        // hv0's eth0 gives the VF of `existing`: dropping it is refused, named in the patch's terms.
+        try await assertRefused("PATCH", "/v1/facility", #"{"hypervisors":[{"name":"hv1"},{"name":"hv0","nics":[]}]}"#,
+                                status: 409, code: "in_use", field: "hypervisors[1].nics")
+        // Only the admin declares the facility.
+        XCTAssertEqual(try raw("PATCH", "/v1/facility", token: Self.cogsToken,
+                               body: Data(#"{"hypervisors":[{"name":"hv1","underlay_mtu":9000}]}"#.utf8)).status, 403)
+    }
 }
 
 /// A refusal for want of identifiers names the pool that ran out, as the document says.
@@ -125,3 +144,4 @@ final class PoolExhaustedTests: ServerTestCase {
         XCTAssertEqual(body["error"]?["field"], "networks[0]")
     }
 }
+

@@ -113,6 +113,10 @@ final class OpenAPITests: ServerTestCase {
         let facility = try PlumbJSON.encode(TestFacility.facility())
         XCTAssertEqual(try exchange("PUT", "/v1/facility", "/v1/facility", body: facility).status, 200)
         XCTAssertEqual(try exchange("GET", "/v1/facility", "/v1/facility").status, 200)
+        XCTAssertEqual(try exchange("PATCH", "/v1/facility", "/v1/facility",
+                                    body: Data(#"{"hypervisors":[{"name":"hv1","underlay_mtu":9000}]}"#.utf8)).status, 200)
+        XCTAssertEqual(try exchange("PATCH", "/v1/facility", "/v1/facility",
+                                    body: Data(#"{"hypervisors":[{"name":"hv9","underlay_mtu":9000}]}"#.utf8)).status, 422)
         var spec = TestFacility.spec([.virtio, .vfio, .passthrough])
         spec.networks[0].guestVlans = false
         spec.vms[0].nics[0].mac = MACAddress("02:00:00:00:00:01")

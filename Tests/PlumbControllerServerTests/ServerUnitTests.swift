@@ -17,6 +17,7 @@ final class ServerUnitTests: XCTestCase {
         XCTAssertFalse(Authenticator.constantTimeEqual([], Array(repeating: 0, count: 256)))
         XCTAssertEqual(Authenticator.bearerToken("Bearer abc"), "abc")
         XCTAssertEqual(Authenticator.bearerToken("bearer   abc "), "abc")
+        XCTAssertEqual(Authenticator.bearerToken("Bearer \tabc\t "), "abc")
         XCTAssertNil(Authenticator.bearerToken("Basic abc"))
         XCTAssertNil(Authenticator.bearerToken("Bearer"))
         XCTAssertNil(Authenticator.bearerToken("Bearer "))

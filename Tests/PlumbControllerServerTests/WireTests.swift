@@ -10,14 +10,23 @@ import XCTest
 /// the domain type, whose JSON form must still carry every member of the example. A property added to the document
 /// but not to the domain type (silently dropped on the way in) fails here. (Answers need no such test: ``Wire``
 /// decodes every answer with the generated types, which refuse a member the document lacks — except the answers
-/// sent as bytes encoded once, held to the generated type below and in `DesiredDocumentsTests`.)
+/// sent as bytes encoded once, held to the generated type below and in `DesiredDocumentSchemaTests`.)
 final class WireTests: XCTestCase {
     private static let document = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("controller/openapi.json")
 
+    /// Writes generated values as the generated server does (``ControllerAPI/runtimeConfiguration``): sorted keys.
+    private static let generatedEncoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.sortedKeys]
+        return encoder
+    }()
+
     /// Each request body's schema name → its trip through the generated type and Wire to the domain type, as JSON.
     private static let trips: [String: (Data) throws -> Data] = [
         "Facility": { try trip(Components.Schemas.Facility.self, Facility.self, $0) },
+        "FacilityPatch": { try trip(Components.Schemas.FacilityPatch.self, FacilityPatch.self, $0) },
         "MaterializationSpec": { try trip(Components.Schemas.MaterializationSpec.self, MaterializationSpec.self, $0) },
         "HostStatusReport": { try trip(Components.Schemas.HostStatusReport.self, HostStatusReport.self, $0) },
     ]
@@ -60,7 +69,7 @@ final class WireTests: XCTestCase {
             let wire = try JSONDecoder().decode(Components.Schemas.Facility.self, from: body)
             let facility = try FacilityValidation.validate(try Wire.domain(Facility.self, from: wire))
             let stored = try PlumbJSON.encode(facility)
-            let generated = try Wire.encoder.encode(try Wire.wire(Components.Schemas.Facility.self, from: facility))
+            let generated = try Self.generatedEncoder.encode(try Wire.wire(Components.Schemas.Facility.self, from: facility))
             XCTAssertEqual(String(decoding: stored, as: UTF8.self), String(decoding: generated, as: UTF8.self))
         }
     }

@@ -53,7 +53,9 @@ final class BenchmarkSmokeTests: XCTestCase {
     }
 
     func testPropagationAnswersEveryPollWithANewerGeneration() throws {
-        let report = try bench(["propagation", "--hosts", "3", "--wait", "10"])
-        XCTAssertTrue(report.checks.contains { $0.name == "every poll answered with a newer generation" && $0.passed })
+        for change in ["patch", "put"] {
+            let report = try bench(["propagation", "--hosts", "3", "--wait", "10", "--change", change])
+            XCTAssertTrue(report.checks.contains { $0.name == "every poll answered with a newer generation" && $0.passed }, change)
+        }
     }
 }

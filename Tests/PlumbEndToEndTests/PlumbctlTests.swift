@@ -53,6 +53,13 @@ final class PlumbctlTests: XCTestCase {
         let facility = try plumbctl(["facility", "apply", try write(bed.testbed.facility(), "facility.json")], controller: controller)
         XCTAssertEqual(facility.status, 0, facility.errors)
         XCTAssertTrue(facility.output.contains("facility applied: 3 hypervisors, 1 leaves"), facility.output)
+        let hypervisor = try XCTUnwrap(bed.testbed.facility().hypervisors.first)
+        let patchFile = try write(FacilityPatch(hypervisors: [.init(name: hypervisor.name, underlayMtu: hypervisor.underlayMtu)]),
+                                  "patch.json")
+        let patched = try plumbctl(["facility", "patch", patchFile], controller: controller)
+        XCTAssertEqual(patched.status, 0, patched.errors)
+        XCTAssertTrue(patched.output.contains("facility patched: 3 hypervisors, 1 leaves"), patched.output)
+        XCTAssertTrue(patched.output.contains(hypervisor.name), patched.output)
 
         let spec = ProductPath.packageRoot.appendingPathComponent("scripts/demo/experiment-a.json").path
         let materialize = try plumbctl(["materialize", spec, "--id", "A", "--wait", "--timeout", "60"], controller: controller)

@@ -44,7 +44,8 @@ CREATE FUNCTION plumb.holder_text(p_mid bigint, p_holder text) RETURNS text LANG
     FROM plumb.materializations m WHERE m.mid = p_mid
 $$;
 
--- Returns {"networks": [...], "leaves": [...]}: every live network with an MTU and what it spans
+-- Returns {"version": N, "networks": [...], "leaves": [...]}: the facility's version now (raised by every
+-- change of the document; PATCH /v1/facility knows by it whether its copy is current), every live network with an MTU and what it spans
 -- under the new facts (its hypervisors' underlay MTUs, its VF and passthrough members' leaves'
 -- MTUs), and every leaf that carries VLANs (quarantined ones included) with the devices and tag
 -- protocol it had before this change and one holder. The controller checks with the MTU rule
@@ -61,7 +62,8 @@ BEGIN
     PERFORM plumb.begin_change(p_actor, true);
     SELECT f.document INTO v_old FROM plumb.facility f;
     IF v_old = p_doc THEN
-        RETURN '{"networks": [], "leaves": []}';
+        RETURN jsonb_build_object('networks', '[]'::jsonb, 'leaves', '[]'::jsonb,
+                                  'version', (SELECT f.version FROM plumb.facility f));
     END IF;
 
     -- Nothing in use may change under its holders.
@@ -257,9 +259,11 @@ BEGIN
     SELECT DISTINCT jsonb_array_elements_text(coalesce(p_doc->'reserved_vnis', '[]'))::int;
 
     INSERT INTO plumb.facility (document, updated_by) VALUES (p_doc, p_actor)
-    ON CONFLICT (singleton) DO UPDATE SET document = excluded.document, updated_at = now(), updated_by = excluded.updated_by;
+    ON CONFLICT (singleton) DO UPDATE SET document = excluded.document, version = plumb.facility.version + 1,
+                                          updated_at = now(), updated_by = excluded.updated_by;
 
-    RETURN jsonb_build_object('leaves', v_live_leaves, 'networks', coalesce((
+    RETURN jsonb_build_object('version', (SELECT f.version FROM plumb.facility f),
+                              'leaves', v_live_leaves, 'networks', coalesce((
         SELECT jsonb_agg(jsonb_build_object(
                    'materialization', m.id, 'network', x.name, 'mtu', x.mtu, 'guest_vlans', x.guest_vlans,
                    'hypervisors', (SELECT jsonb_agg(DISTINCT jsonb_build_object('name', h.name, 'underlay_mtu', h.underlay_mtu))

@@ -1,0 +1,4 @@
+-- PATCH /v1/facility (issue 13) changes the facility as last declared. A controller keeps the last declaration
+-- it wrote, decoded, and knows it is still the current one by this number, which plumb.put_facility raises
+-- with every change of the document (another replica's included); otherwise it reads the document again.
+ALTER TABLE plumb.facility ADD COLUMN version bigint NOT NULL DEFAULT 1 CHECK (version > 0);
