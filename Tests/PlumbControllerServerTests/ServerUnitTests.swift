@@ -24,6 +24,13 @@ final class ServerUnitTests: XCTestCase {
         XCTAssertNil(Authenticator.bearerToken(nil))
     }
 
+    func testAllowListsEveryMethodOfAPathUsualOnesFirst() {
+        let routes = [Route(method: "PATCH", path: "/v1/facility"), Route(method: "PUT", path: "/v1/facility"),
+                      Route(method: "GET", path: "/v1/facility")]
+        XCTAssertEqual(Route.allowedMethods(routes), ["GET", "HEAD", "PUT", "PATCH"])
+        XCTAssertEqual(Route.allowedMethods([Route(method: "QUERY", path: "/x"), Route(method: "POST", path: "/x")]), ["POST", "QUERY"])
+    }
+
     func testAccessRules() {
         let hv0 = Caller.host(.hypervisor("hv0")), leaf0 = Caller.host(.leaf("leaf0"))
         XCTAssertTrue(Authenticator.allows(.ownHostReads(.hypervisor), hv0, pathName: "hv0"))

@@ -196,7 +196,7 @@ final class StrictInputTests: ServerTestCase {
     func testHTTPByTheBook() throws {
         let wrongMethod = try raw("POST", "/v1/facility", body: Data("{}".utf8))
         XCTAssertEqual(wrongMethod.status, 405)
-        XCTAssertEqual(wrongMethod.header("Allow"), "GET, HEAD, PUT")
+        XCTAssertEqual(wrongMethod.header("Allow"), "GET, HEAD, PUT, PATCH")
         XCTAssertEqual(try PlumbJSON.decode(APIError.Envelope.self, from: wrongMethod.body).error.code, "method_not_allowed")
         XCTAssertEqual(try raw("PATCH", "/v1/materializations/x").header("Allow"), "GET, HEAD, PUT, DELETE")
         XCTAssertEqual(try raw("GET", "/v1/hosts/hv0/token").header("Allow"), "POST")
