@@ -79,9 +79,9 @@ public struct FacilityPatch: Codable, Equatable, Sendable {
     }
 
     /// A refusal of the facility this patch made, pointed at the patch: the facility's `hypervisors[N]…` becomes
-    /// the patch's `hypervisors[i]…` where the patch changed that hypervisor. A refusal about a member the patch
-    /// left alone (a VTEP the patch gave to a second hypervisor is refused on the later one) names that hypervisor
-    /// in the message, with the field `hypervisors[N]…` of the facility as declared.
+    /// the patch's `hypervisors[i]…` where the patch changed that hypervisor. A refusal about a hypervisor the patch
+    /// left alone (a VTEP the patch gave to a second hypervisor is refused on whichever comes later) names that
+    /// hypervisor in the message, and its field is the declared facility's, prefixed `facility.`.
     public func pointedAtPatch(_ refusal: APIError, in facility: Facility) -> APIError {
         let prefix = "hypervisors["
         guard let field = refusal.field, field.hasPrefix(prefix), let close = field.firstIndex(of: "]"),
