@@ -55,7 +55,11 @@ $$;
 CREATE FUNCTION plumb.put_facility(p_doc jsonb, p_actor text) RETURNS jsonb LANGUAGE plpgsql AS $$
 DECLARE
     v_old jsonb;
+    v_hypervisors_new text[];
+    v_hypervisors_raised text[];
     v_nics_changed text[];
+    v_leaves_new text[];
+    v_leaves_raised text[];
     v_live_leaves jsonb;
 BEGIN
     -- A facility change waits for every writer and every writer for it.
@@ -187,20 +191,30 @@ BEGIN
     FROM plumb.leaves l
     JOIN LATERAL (SELECT * FROM plumb.network_vlans v WHERE v.leaf = l.name ORDER BY v.mid, v.vlan LIMIT 1) v ON true;
 
+    -- What changes, in one pass over each kind of both documents: hosts that are new, hosts whose facts differ
+    -- (they get a new generation), and hypervisors whose NICs are declared otherwise (new ones included). Only
+    -- these are written below: one fact changed on a few hypervisors of thousands touches only their rows.
+    SELECT coalesce(array_agg(n.name) FILTER (WHERE o.name IS NULL), '{}'),
+           coalesce(array_agg(n.name) FILTER (WHERE o.name IS NOT NULL AND o.doc <> n.doc), '{}'),
+           coalesce(array_agg(n.name) FILTER (WHERE o.doc->'nics' IS DISTINCT FROM n.doc->'nics'), '{}')
+    INTO v_hypervisors_new, v_hypervisors_raised, v_nics_changed
+    FROM plumb.facility_hypervisors(p_doc) n LEFT JOIN plumb.facility_hypervisors(v_old) o ON o.name = n.name;
+    SELECT coalesce(array_agg(n.name) FILTER (WHERE o.name IS NULL), '{}'),
+           coalesce(array_agg(n.name) FILTER (WHERE o.name IS NOT NULL AND o.doc <> n.doc), '{}')
+    INTO v_leaves_new, v_leaves_raised
+    FROM plumb.facility_leaves(p_doc) n LEFT JOIN plumb.facility_leaves(v_old) o ON o.name = n.name;
+
     -- Write it. New hosts start at generation 1; hosts whose facts changed get a new generation.
     INSERT INTO plumb.hosts (kind, name)
-    SELECT 'leaf', l.name FROM plumb.facility_leaves(p_doc) l
+    SELECT 'leaf', l FROM unnest(v_leaves_new) l
     UNION ALL
-    SELECT 'hypervisor', h.name FROM plumb.facility_hypervisors(p_doc) h
+    SELECT 'hypervisor', h FROM unnest(v_hypervisors_new) h
     ON CONFLICT (kind, name) DO NOTHING;
 
     UPDATE plumb.hosts s SET generation = s.generation + 1
-    FROM (SELECT 'leaf' AS kind, l.name, l.doc FROM plumb.facility_leaves(p_doc) l
-          UNION ALL SELECT 'hypervisor', h.name, h.doc FROM plumb.facility_hypervisors(p_doc) h) n
-    JOIN (SELECT 'leaf' AS kind, l.name, l.doc FROM plumb.facility_leaves(v_old) l
-          UNION ALL SELECT 'hypervisor', h.name, h.doc FROM plumb.facility_hypervisors(v_old) h) o
-      ON o.kind = n.kind AND o.name = n.name
-    WHERE s.kind = n.kind AND s.name = n.name AND o.doc <> n.doc;
+    FROM (SELECT 'leaf' AS kind, l AS name FROM unnest(v_leaves_raised) l
+          UNION ALL SELECT 'hypervisor', h FROM unnest(v_hypervisors_raised) h) c
+    WHERE s.kind = c.kind AND s.name = c.name;
 
     INSERT INTO plumb.leaves (name, vtep_ip, vlan_first, vlan_last, reserved_vlans, mtu, bridge, vxlan_device, underlay_port,
                               vlan_protocol)
@@ -214,6 +228,7 @@ BEGIN
 
     INSERT INTO plumb.hypervisors (name, vtep_ip, leaf, underlay_nic, underlay_mtu, reserved_vlans)
     SELECT h.name, h.vtep_ip, h.leaf, h.underlay_nic, h.underlay_mtu, h.reserved_vlans FROM plumb.facility_hypervisors(p_doc) h
+    WHERE h.name IN (SELECT unnest(v_hypervisors_new || v_hypervisors_raised))
     ON CONFLICT (name) DO UPDATE
     SET vtep_ip = excluded.vtep_ip, leaf = excluded.leaf, underlay_nic = excluded.underlay_nic,
         underlay_mtu = excluded.underlay_mtu, reserved_vlans = excluded.reserved_vlans
@@ -225,10 +240,6 @@ BEGIN
 
     -- Only hypervisors whose NICs are declared otherwise than before (new ones included) have their NICs
     -- written: one fact changed on thousands of hypervisors (an underlay MTU) rewrites none of their NICs.
-    SELECT coalesce(array_agg(h.name), '{}') INTO v_nics_changed
-    FROM plumb.facility_hypervisors(p_doc) h LEFT JOIN plumb.facility_hypervisors(v_old) o ON o.name = h.name
-    WHERE o.doc->'nics' IS DISTINCT FROM h.doc->'nics';
-
     INSERT INTO plumb.host_nics (hypervisor, name, pci_address, leaf_port, vf_limit, may_mix, can_stack_vlans, passthrough)
     SELECT n.hypervisor, n.name, n.pci_address, n.leaf_port, n.vf_limit, n.may_mix, n.can_stack_vlans, n.passthrough
     FROM plumb.facility_nics(p_doc) n
