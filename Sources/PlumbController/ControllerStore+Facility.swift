@@ -18,10 +18,10 @@ extension ControllerStore {
     public func putFacility(_ facility: Facility, actor: String = "admin") async throws -> DeclaredFacility {
         let valid = try FacilityValidation.validate(facility)
         let json = try valid.wireJSON()
-        let version = try await change { connection in
+        let revision = try await change { connection in
             try Self.declare(valid, json: json, connection, actor: actor)
         }
-        lastDeclared.remember(valid, version: version)
+        lastDeclared.remember(valid, revision: revision)
         return DeclaredFacility(facility: valid, json: json)
     }
 
@@ -30,17 +30,17 @@ extension ControllerStore {
     /// generation rises as ``putFacility(_:actor:)``, each refusal pointed at the patch
     /// (``FacilityPatch/pointedAtPatch(_:in:)``). 404 before the first declaration.
     ///
-    /// The facility patched is the one this store last declared, when the database's version says it is still the
+    /// The facility patched is the one this store last declared, when the database's revision says it is still the
     /// current one; otherwise (another replica declared since) the stored document, read in the same transaction.
     @discardableResult
     public func patchFacility(_ patch: FacilityPatch, actor: String = "admin") async throws -> DeclaredFacility {
         let known = lastDeclared.current
-        let (declared, version) = try await change { connection -> (DeclaredFacility, Int64) in
+        let (declared, revision) = try await change { connection -> (DeclaredFacility, String) in
             _ = try connection.query("SELECT plumb.begin_change($1, true)", [actor])
-            let row = try connection.query("SELECT version, CASE WHEN version = $1 THEN NULL ELSE document END AS document "
-                                           + "FROM plumb.facility", [known?.version ?? 0]).rows.first
+            let row = try connection.query("SELECT CASE WHEN revision::text = $1 THEN NULL ELSE document END AS document "
+                                           + "FROM plumb.facility", [known?.revision ?? ""]).rows.first
             guard let row else { throw APIError.notFound("no facility has been declared yet (PUT /v1/facility)") }
-            // The document is read only when the version is not the one known (versions start at 1).
+            // The document is read only when the revision is not the one known.
             let current: Facility
             if let known, row.optionalString("document") == nil {
                 current = known.facility
@@ -59,24 +59,24 @@ extension ControllerStore {
                 throw patch.pointedAtPatch(refusal, in: facility)
             }
         }
-        lastDeclared.remember(declared.facility, version: version)
+        lastDeclared.remember(declared.facility, revision: revision)
         return declared
     }
 
     /// Writes a validated facility (`plumb.put_facility`) and makes the checks done in Swift, inside the caller's
-    /// transaction: a refusal thrown here rolls back what was written. Returns the facility's version after it.
-    private static func declare(_ valid: Facility, json: Data, _ connection: PostgresConnection, actor: String) throws -> Int64 {
+    /// transaction: a refusal thrown here rolls back what was written. Returns the facility's revision after it.
+    private static func declare(_ valid: Facility, json: Data, _ connection: PostgresConnection, actor: String) throws -> String {
         let change = try Self.document(FacilityChange.self, connection, "SELECT plumb.put_facility($1::jsonb, $2) AS result",
                                        [PostgresJSON(encoded: json), actor])
         if let refusal = LiveLeafDevices.changeRefusal(change?.leaves ?? [], in: valid)
             ?? NetworkMTU.loweringRefusal(change?.networks ?? [], in: valid) { throw refusal }
-        guard let version = change?.version else { throw StoreError.unavailable(reason: "plumb.put_facility answered no version") }
-        return version
+        guard let revision = change?.revision else { throw StoreError.unavailable(reason: "plumb.put_facility answered no revision") }
+        return revision
     }
 
-    /// What `plumb.put_facility` answers for the checks made in Swift, and the facility's version after it.
+    /// What `plumb.put_facility` answers for the checks made in Swift, and the facility's revision after it.
     private struct FacilityChange: Decodable {
-        var version: Int64
+        var revision: String
         var networks: [NetworkMTU.StoredNetwork]
         var leaves: [LiveLeafDevices.Leaf]
     }

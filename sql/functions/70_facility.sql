@@ -44,7 +44,7 @@ CREATE FUNCTION plumb.holder_text(p_mid bigint, p_holder text) RETURNS text LANG
     FROM plumb.materializations m WHERE m.mid = p_mid
 $$;
 
--- Returns {"version": N, "networks": [...], "leaves": [...]}: the facility's version now (raised by every
+-- Returns {"revision": UUID, "networks": [...], "leaves": [...]}: the facility's revision now (drawn anew by every
 -- change of the document; PATCH /v1/facility knows by it whether its copy is current), every live network with an MTU and what it spans
 -- under the new facts (its hypervisors' underlay MTUs, its VF and passthrough members' leaves'
 -- MTUs), and every leaf that carries VLANs (quarantined ones included) with the devices and tag
@@ -67,7 +67,7 @@ BEGIN
     SELECT f.document INTO v_old FROM plumb.facility f;
     IF v_old = p_doc THEN
         RETURN jsonb_build_object('networks', '[]'::jsonb, 'leaves', '[]'::jsonb,
-                                  'version', (SELECT f.version FROM plumb.facility f));
+                                  'revision', (SELECT f.revision FROM plumb.facility f));
     END IF;
 
     -- Nothing in use may change under its holders.
@@ -270,10 +270,10 @@ BEGIN
     SELECT DISTINCT jsonb_array_elements_text(coalesce(p_doc->'reserved_vnis', '[]'))::int;
 
     INSERT INTO plumb.facility (document, updated_by) VALUES (p_doc, p_actor)
-    ON CONFLICT (singleton) DO UPDATE SET document = excluded.document, version = plumb.facility.version + 1,
+    ON CONFLICT (singleton) DO UPDATE SET document = excluded.document, revision = gen_random_uuid(),
                                           updated_at = now(), updated_by = excluded.updated_by;
 
-    RETURN jsonb_build_object('version', (SELECT f.version FROM plumb.facility f),
+    RETURN jsonb_build_object('revision', (SELECT f.revision FROM plumb.facility f),
                               'leaves', v_live_leaves, 'networks', coalesce((
         SELECT jsonb_agg(jsonb_build_object(
                    'materialization', m.id, 'network', x.name, 'mtu', x.mtu, 'guest_vlans', x.guest_vlans,
