@@ -2,10 +2,9 @@ import PlumbPostgres
 
 /// What the store's generation listener reports.
 public enum GenerationEvent: Sendable, Equatable {
-    /// Hosts' generations rose, in a change committed through any controller on this database: the hosts of
-    /// one notification together (a change of thousands of hosts comes as a few such events), so that what a
-    /// burst of rises sets off (waking polls, fetching their documents) is done per notification, not per host.
-    case rose([GenerationNotice])
+    /// A host's generation rose, in a change committed through any controller on this database
+    /// (one notification may announce many hosts: each comes as an event of its own).
+    case rose(GenerationNotice)
     /// The listener (re)connected: rises may have gone unannounced before this point, so anything
     /// waiting for one should look again.
     case listening
@@ -30,7 +29,7 @@ extension ControllerStore {
                     logger.warning("unexpected generation notice", metadata: ["payload": "\(payload.prefix(200))"])
                     return
                 }
-                continuation.yield(.rose(notices))
+                for notice in notices { continuation.yield(.rose(notice)) }
             }
         }
         continuation.onTermination = { _ in listener.stop() }

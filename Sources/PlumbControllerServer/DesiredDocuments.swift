@@ -6,12 +6,10 @@ import PlumbController
 /// (host, generation), and handed as the same bytes to every poll waiting for that host.
 ///
 /// Asking for a document that is not here joins a batch: the hosts asked for within
-/// `coalescing` of each other are fetched with one statement per host kind
-/// (``ControllerStore/desiredDocuments(_:names:)``), and while that statement runs the next batch
-/// gathers. A notification's hosts whose polls it woke are fetched as one batch at once
-/// (``prefetch(_:)``), and a poll asking for a host of the batch in flight waits for that batch rather
-/// than starting another. Only hosts something waits for are fetched: a replica without waiters for
-/// a host never computes its document.
+/// `coalescing` of each other — the polls one notification burst wakes — are fetched with one
+/// statement per host kind (``ControllerStore/desiredDocuments(_:names:)``), and while that
+/// statement runs the next batch gathers. Only hosts something asks for are fetched: a replica
+/// without waiters for a host never computes its document.
 ///
 /// Consistent with the database: an entry is keyed by the host and the generation read in the same
 /// statement as its document, and is served only to a caller that knows no newer generation (it
@@ -32,21 +30,12 @@ public actor DesiredDocuments {
         var lastUse: UInt64
     }
 
-    /// A caller waiting for a host's document at `wanted` or newer.
-    private struct Waiter {
-        var wanted: Int64
-        var continuation: CheckedContinuation<Served?, any Error>
-    }
-
     private let fetch: Fetch
     private let capacity: Int
     private let coalescing: Duration
     private var entries: [HostKey: Entry] = [:]
     private var announced: [HostKey: Int64] = [:]
-    /// The hosts of the next batch, and those of the batch being fetched, with who waits for each (a prefetched
-    /// host may have nobody yet).
-    private var pending: [HostKey: [Waiter]] = [:]
-    private var inFlight: [HostKey: [Waiter]] = [:]
+    private var pending: [HostKey: [CheckedContinuation<Served?, any Error>]] = [:]
     private var isFetching = false
     private var useClock: UInt64 = 0
 
@@ -83,25 +72,14 @@ public actor DesiredDocuments {
         announced[host]
     }
 
-    /// Takes note of rises: an older document of their hosts is never served again.
-    public func announce(_ notices: [GenerationNotice]) {
-        for notice in notices {
-            if notice.generation > announced[notice.host] ?? .min {
-                announced[notice.host] = notice.generation
-            }
-            if let entry = entries[notice.host], entry.served.generation < notice.generation {
-                remove(notice.host)
-            }
+    /// Takes note of a rise: an older document of the host is never served again.
+    public func announce(_ notice: GenerationNotice) {
+        if notice.generation > announced[notice.host] ?? .min {
+            announced[notice.host] = notice.generation
         }
-    }
-
-    /// Fetches the documents of `hosts` (those whose polls a notification woke) in the next batch, which starts
-    /// at once, before the polls ask for them one by one.
-    public func prefetch(_ hosts: [HostKey]) {
-        for host in hosts where entries[host] == nil && pending[host] == nil && inFlight[host] == nil {
-            pending[host] = []
+        if let entry = entries[notice.host], entry.served.generation < notice.generation {
+            remove(notice.host)
         }
-        startFetching()
     }
 
     /// Forgets everything (the listener reconnected: rises may have gone unannounced).
@@ -124,33 +102,23 @@ public actor DesiredDocuments {
         }
         misses += 1
         return try await withCheckedThrowingContinuation { continuation in
-            let waiter = Waiter(wanted: wanted, continuation: continuation)
-            // A host of the batch in flight: that batch answers it if what it reads is new enough (it was
-            // started after the announcement that woke this poll, when it is a prefetch); else the next one.
-            if inFlight[host] != nil {
-                inFlight[host]?.append(waiter)
-            } else {
-                pending[host, default: []].append(waiter)
+            pending[host, default: []].append(continuation)
+            if !isFetching {
+                isFetching = true
+                Task { await self.fetchPending() }
             }
-            startFetching()
         }
-    }
-
-    private func startFetching() {
-        guard !isFetching, !pending.isEmpty else { return }
-        isFetching = true
-        Task { await self.fetchPending() }
     }
 
     /// Fetches batch after batch until nobody waits: each batch is what gathered while the last one ran.
     private func fetchPending() async {
         if coalescing > .zero { try? await Task.sleep(for: coalescing) }
         while !pending.isEmpty {
-            inFlight = pending
+            let batch = pending
             pending = [:]
             var found: [HostKey: Served] = [:]
             var failure: (any Error)?
-            for (kind, hosts) in Dictionary(grouping: inFlight.keys, by: \.kind) {
+            for (kind, hosts) in Dictionary(grouping: batch.keys, by: \.kind) {
                 do {
                     bulkFetches += 1
                     for document in try await fetch(kind, hosts.map(\.name)).values {
@@ -162,22 +130,13 @@ public actor DesiredDocuments {
                     failure = error
                 }
             }
-            let batch = inFlight
-            inFlight = [:]
-            for (host, waiters) in batch {
-                for waiter in waiters {
-                    if let served = found[host] {
-                        // Older than the caller knows (it joined after this batch's statement had read): next batch.
-                        if served.generation >= waiter.wanted {
-                            waiter.continuation.resume(returning: served)
-                        } else {
-                            pending[host, default: []].append(waiter)
-                        }
-                    } else if let failure {
-                        waiter.continuation.resume(throwing: failure)
-                    } else {
-                        waiter.continuation.resume(returning: nil)
-                    }
+            for (host, continuations) in batch {
+                if let served = found[host] {
+                    continuations.forEach { $0.resume(returning: served) }
+                } else if let failure {
+                    continuations.forEach { $0.resume(throwing: failure) }
+                } else {
+                    continuations.forEach { $0.resume(returning: nil) }
                 }
             }
         }

@@ -77,20 +77,11 @@ public actor GenerationWaiters {
         }
     }
 
-    /// Wakes the waiters of each notice's host that have less than its generation; returns the hosts it woke
-    /// a waiter of (whose documents are about to be asked for).
-    @discardableResult
-    public func notify(_ notices: [GenerationNotice]) -> [HostKey] {
-        var woken: [HostKey] = []
-        for notice in notices {
-            var wokeOne = false
-            for id in byHost[notice.host] ?? [] where notice.generation > waiters[id]?.after ?? .max {
-                resume(id, .changed)
-                wokeOne = true
-            }
-            if wokeOne { woken.append(notice.host) }
+    /// Wakes the waiters of the notice's host that have less than its generation.
+    public func notify(_ notice: GenerationNotice) {
+        for id in byHost[notice.host] ?? [] where notice.generation > waiters[id]?.after ?? .max {
+            resume(id, .changed)
         }
-        return woken
     }
 
     /// Wakes every waiter to look again (after the listener reconnected and may have missed notices).

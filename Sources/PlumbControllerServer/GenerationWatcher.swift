@@ -33,11 +33,10 @@ public struct GenerationWatcher: Service {
                     logger.debug("listening for generation notices")
                     await documents.invalidateAll()
                     await waiters.wakeAll()
-                case .rose(let notices):
-                    // The documents first: a woken poll asks for the announced generation. Then the documents of
-                    // the hosts whose polls woke are fetched as one batch, rather than as the polls ask one by one.
-                    await documents.announce(notices)
-                    await documents.prefetch(await waiters.notify(notices))
+                case .rose(let notice):
+                    // The documents first: a woken poll asks for the announced generation.
+                    await documents.announce(notice)
+                    await waiters.notify(notice)
                 }
             }
         }

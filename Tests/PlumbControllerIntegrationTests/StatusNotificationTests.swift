@@ -15,7 +15,7 @@ final class StatusNotificationTests: StoreTestCase {
             lock.withLock {
                 switch event {
                 case .listening: connected = true
-                case .rose(let notices): payloads += notices.map { "\($0.host):\($0.generation)" }
+                case .rose(let notice): payloads.append("\(notice.host):\(notice.generation)")
                 }
             }
         }

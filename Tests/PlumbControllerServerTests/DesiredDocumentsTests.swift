@@ -64,7 +64,7 @@ final class DesiredDocumentsTests: XCTestCase {
         XCTAssertEqual(second?.generation, 4)
         // An announced rise drops the older document, and what is asked for later is at least that.
         database.set("hv0", 5)
-        await documents.announce([GenerationNotice(host: .hypervisor("hv0"), generation: 5)])
+        await documents.announce(GenerationNotice(host: .hypervisor("hv0"), generation: 5))
         let announced = await documents.announcedGeneration(of: .hypervisor("hv0"))
         XCTAssertEqual(announced, 5)
         let third = try await documents.document(.hypervisor("hv0"), atLeast: 1)
@@ -91,71 +91,5 @@ final class DesiredDocumentsTests: XCTestCase {
         XCTAssertEqual(database.fetches.count, fetchesBefore, "the most recently served document stays")
         _ = try await documents.document(.hypervisor("hv1"), atLeast: 1)
         XCTAssertEqual(database.fetches.count, fetchesBefore + 1, "an old one was evicted")
-    }
-
-    func testTheHostsANotificationWokeAreFetchedAsOneBatch() async throws {
-        let database = FakeDatabase(Dictionary(uniqueKeysWithValues: (0..<300).map { ("hv\($0)", Int64(2)) }))
-        let documents = DesiredDocuments(coalescing: .zero) { try await database.fetch($0, $1) }
-        let hosts = (0..<300).map { HostKey.hypervisor("hv\($0)") }
-        await documents.announce(hosts.map { GenerationNotice(host: $0, generation: 2) })
-        await documents.prefetch(hosts)
-        // The polls then ask one by one: every answer is the prefetched batch's (in flight or kept).
-        let served = try await withThrowingTaskGroup(of: DesiredDocuments.Served?.self) { group in
-            for host in hosts { group.addTask { try await documents.document(host, atLeast: 2) } }
-            return try await group.reduce(into: []) { $0.append($1) }
-        }
-        XCTAssertEqual(served.compactMap { $0?.generation }, Array(repeating: 2, count: 300))
-        XCTAssertEqual(database.fetches, [hosts.map(\.name).sorted()], "one statement for the notification's hosts")
-        // A host already kept, or nobody waits for, is not fetched again by a prefetch.
-        await documents.prefetch([.hypervisor("hv0")])
-        XCTAssertEqual(database.fetches.count, 1)
-    }
-
-    func testAPollJoiningABatchInFlightThatReadTooOldAGenerationIsAnsweredByTheNext() async throws {
-        let database = FakeDatabase(["hv0": 3])
-        let gate = Gate()
-        let documents = DesiredDocuments(coalescing: .zero) { kind, names in
-            let answer = try await database.fetch(kind, names)
-            await gate.pass()
-            return answer
-        }
-        let first = Task { try await documents.document(.hypervisor("hv0"), atLeast: 3) }
-        await gate.waitUntilReached()
-        // While the statement that read generation 3 is in flight, generation 4 commits and a poll that knows it asks.
-        database.set("hv0", 4)
-        let second = Task { try await documents.document(.hypervisor("hv0"), atLeast: 4) }
-        while await documents.misses < 2 { await Task.yield() }  // the second poll waits on the batch in flight
-        await gate.open()
-        let (one, two) = (try await first.value, try await second.value)
-        XCTAssertEqual(one?.generation, 3)
-        XCTAssertEqual(two?.generation, 4, "never older than what the caller knows")
-        XCTAssertEqual(database.fetches.count, 2)
-    }
-
-    /// Holds a fetch until the test opens it, and tells the test when the first fetch got there.
-    private actor Gate {
-        private var reached: [CheckedContinuation<Void, Never>] = []
-        private var held: [CheckedContinuation<Void, Never>] = []
-        private var isOpen = false
-        private var hasBeenReached = false
-
-        func pass() async {
-            hasBeenReached = true
-            reached.forEach { $0.resume() }
-            reached = []
-            if isOpen { return }
-            await withCheckedContinuation { held.append($0) }
-        }
-
-        func waitUntilReached() async {
-            if hasBeenReached { return }
-            await withCheckedContinuation { reached.append($0) }
-        }
-
-        func open() {
-            isOpen = true
-            held.forEach { $0.resume() }
-            held = []
-        }
     }
 }
