@@ -36,11 +36,10 @@ extension ControllerStore {
     public func patchFacility(_ patch: FacilityPatch, actor: String = "admin") async throws -> DeclaredFacility {
         let known = lastDeclared.current
         let (declared, revision) = try await change { connection -> (DeclaredFacility, String) in
-            _ = try connection.query("SELECT plumb.begin_change($1, true)", [actor])
-            let row = try connection.query("SELECT CASE WHEN revision::text = $1 THEN NULL ELSE document END AS document "
-                                           + "FROM plumb.facility", [known?.revision ?? ""]).rows.first
+            let row = try connection.query("SELECT document FROM plumb.begin_facility_patch($1, $2)",
+                                           [actor, known?.revision ?? ""]).rows.first
             guard let row else { throw APIError.notFound("no facility has been declared yet (PUT /v1/facility)") }
-            // The document is read only when the revision is not the one known.
+            // The document comes only when the revision is not the one known.
             let current: Facility
             if let known, row.optionalString("document") == nil {
                 current = known.facility

@@ -44,6 +44,17 @@ CREATE FUNCTION plumb.holder_text(p_mid bigint, p_holder text) RETURNS text LANG
     FROM plumb.materializations m WHERE m.mid = p_mid
 $$;
 
+-- PATCH /v1/facility: begins a facility change (it waits for every writer and every writer for it) and answers
+-- the facility to patch: NULL when its revision is still p_known_revision (the caller holds that facility
+-- decoded), else the stored document; no row before the first declaration. The caller then declares the
+-- patched facility with plumb.put_facility in the same transaction.
+CREATE FUNCTION plumb.begin_facility_patch(p_actor text, p_known_revision text)
+RETURNS TABLE (document jsonb) LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM plumb.begin_change(p_actor, true);
+    RETURN QUERY SELECT CASE WHEN f.revision::text = p_known_revision THEN NULL ELSE f.document END FROM plumb.facility f;
+END $$;
+
 -- Returns {"revision": UUID, "networks": [...], "leaves": [...]}: the facility's revision now (drawn anew by every
 -- change of the document; PATCH /v1/facility knows by it whether its copy is current), every live network with an MTU and what it spans
 -- under the new facts (its hypervisors' underlay MTUs, its VF and passthrough members' leaves'
