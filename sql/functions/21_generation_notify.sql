@@ -23,9 +23,12 @@ BEGIN
         SELECT array_agg(n.kind || ':' || n.name || ':' || n.generation ORDER BY n.kind, n.name) INTO v_entries
         FROM new_rows n;
     ELSE
-        SELECT array_agg(n.kind || ':' || n.name || ':' || n.generation ORDER BY n.kind, n.name) INTO v_entries
-        FROM new_rows n JOIN old_rows o ON o.kind = n.kind AND o.name = n.name
-        WHERE n.generation > o.generation;
+        -- The rows whose generation differs from before, which (hosts_generation_rises) means rose. A set
+        -- difference, not a join: transition tables have no statistics, so a join of the two is planned as a
+        -- nested loop, quadratic (1.3 s for 3,000 hosts raised at once).
+        SELECT array_agg(c.kind || ':' || c.name || ':' || c.generation ORDER BY c.kind, c.name) INTO v_entries
+        FROM (SELECT n.kind, n.name, n.generation FROM new_rows n
+              EXCEPT ALL SELECT o.kind, o.name, o.generation FROM old_rows o) c;
     END IF;
     FOR v_payload IN
         SELECT string_agg(e.entry, ' ' ORDER BY e.ord)
