@@ -34,7 +34,8 @@ struct ControllerAPI: APIProtocol {
 
     func patchFacility(_ input: Operations.PatchFacility.Input) async throws -> Operations.PatchFacility.Output {
         guard case .json(let body) = input.body else { throw APIError.malformedJSON }
-        let declared = try await store.patchFacility(try Wire.domain(FacilityPatch.self, from: body), actor: Caller.current.actor)
+        let patch = try Wire.facilityPatch(body) ?? Wire.domain(FacilityPatch.self, from: body)
+        let declared = try await store.patchFacility(patch, actor: Caller.current.actor)
         // As PUT's: the facility as stored, encoded once.
         PreEncodedBody.answer(ByteBuffer(bytes: declared.json))
         return .undocumented(statusCode: 200, .init())

@@ -4,26 +4,26 @@ extension Facility {
     /// Hypervisors below which the facility is encoded on one thread.
     static let parallelEncodingThreshold = 512
 
-    /// The facility's wire JSON, byte for byte what ``PlumbJSON/encode(_:)`` writes, with its hypervisors encoded
-    /// in `parts` slices at once. A facility of thousands of hypervisors is megabytes, and encoding it was most of
-    /// the controller's CPU in a facility change, with the other cores idle.
+    /// The facility's wire JSON, byte for byte what ``PlumbJSON/encode(_:)`` writes, written by ``WireJSONEncoder``
+    /// with its hypervisors in `parts` slices at once. A facility of thousands of hypervisors is megabytes, and
+    /// Foundation's encoder, on one core, was most of the controller's CPU in a facility change.
     ///
     /// With sorted keys `hypervisors` is the facility's first member, so the slices' elements, joined by commas,
     /// go where an empty facility's `"hypervisors":[]` stands. `FacilityJSONTests` holds the bytes equal.
     public func wireJSON(parts: Int = ProcessInfo.processInfo.activeProcessorCount) throws -> Data {
         let slices = Swift.max(1, Swift.min(parts, hypervisors.count / (Self.parallelEncodingThreshold / 2)))
-        guard hypervisors.count >= Self.parallelEncodingThreshold, slices > 1 else { return try PlumbJSON.encode(self) }
+        guard hypervisors.count >= Self.parallelEncodingThreshold, slices > 1 else { return try WireJSONEncoder().encode(self) }
         var shell = self
         shell.hypervisors = []
-        let empty = try PlumbJSON.encode(shell)
+        let empty = try WireJSONEncoder().encode(shell)
         let marker = Data(#"{"hypervisors":[]"#.utf8)
-        guard empty.starts(with: marker) else { return try PlumbJSON.encode(self) }
+        guard empty.starts(with: marker) else { return try WireJSONEncoder().encode(self) }
 
         let encoded = SliceResults(count: slices)
         let hypervisors = self.hypervisors
         DispatchQueue.concurrentPerform(iterations: slices) { slice in
             let range = hypervisors.count * slice / slices..<hypervisors.count * (slice + 1) / slices
-            encoded.set(slice, Result { try PlumbJSON.encode(Array(hypervisors[range])) })
+            encoded.set(slice, Result { try WireJSONEncoder().encode(Array(hypervisors[range])) })
         }
         let arrays = try encoded.all()
         var json = Data(#"{"hypervisors":["#.utf8)

@@ -49,13 +49,13 @@ public final class PostgresConnection {
     public func query(_ sql: String, _ parameters: [PostgresBindable?] = []) throws -> PostgresResult {
         let handle = try liveHandle()
         let texts = parameters.map { $0?.postgresText }
-        // libpq takes parameters as C strings: one holding a NUL would reach the server cut short,
-        // so a name could silently become another. Refuse it instead.
-        if let position = texts.firstIndex(where: { $0?.utf8.contains(0) == true }) {
-            throw PostgresError(message: "parameter $\(position + 1) holds a NUL byte, which a text parameter cannot carry")
-        }
         let duplicates = texts.map { $0.flatMap { strdup($0) } }
         defer { duplicates.forEach { free($0) } }
+        // libpq takes parameters as C strings: one holding a NUL would reach the server cut short (the copy ends
+        // there), so a name could silently become another. Refuse it instead.
+        if let position = texts.indices.first(where: { duplicates[$0].map { strlen($0) } != texts[$0].map { $0.utf8.count } }) {
+            throw PostgresError(message: "parameter $\(position + 1) holds a NUL byte, which a text parameter cannot carry")
+        }
         let values = duplicates.map { UnsafePointer<CChar>($0) }
         onRoundTrip()
         let result = values.withUnsafeBufferPointer { buffer in

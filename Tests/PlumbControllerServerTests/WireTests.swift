@@ -99,6 +99,29 @@ final class WireTests: XCTestCase {
         XCTAssertNil(Wire.facility(unparsable))
     }
 
+    /// A patch body is taken member by member (``Wire/facilityPatch(_:)``) into the patch its JSON form gives, for
+    /// the document's examples, every member given and every optional member left out; nil where a value does not parse.
+    func testAFacilityPatchTakenMemberByMemberIsTheOneTheJSONFormGives() throws {
+        let examples = try XCTUnwrap(try Self.requestBodies().1["FacilityPatch"])
+        let full = Data("""
+            {"hypervisors": [{"name": "h", "vtep_ip": "198.19.0.1", "leaf": "l", "underlay_nic": "eno1", "underlay_mtu": 9000,
+             "reserved_vlans": [5], "nics": [{"name": "eno1", "pci_address": "0000:3b:00.0", "leaf_port": "swp1", "vf_limit": 8,
+             "may_mix": false, "can_stack_vlans": true, "passthrough": false}, {"name": "eno2", "pci_address": "0000:3b:00.1",
+             "leaf_port": "swp2"}]}, {"name": "g"}, {"name": "k", "nics": []}]}
+            """.utf8)
+        let bodies = try examples.map { try JSONSerialization.data(withJSONObject: $0) } + [full, Data("{}".utf8)]
+        for body in bodies {
+            let wire = try JSONDecoder().decode(Components.Schemas.FacilityPatch.self, from: body)
+            XCTAssertEqual(Wire.facilityPatch(wire), try Wire.domain(FacilityPatch.self, from: wire), String(decoding: body, as: UTF8.self))
+        }
+        var unparsable = try JSONDecoder().decode(Components.Schemas.FacilityPatch.self, from: full)
+        unparsable.hypervisors?[0].nics?[1].pciAddress = "0000:3b:00"
+        XCTAssertNil(Wire.facilityPatch(unparsable))
+        unparsable.hypervisors?[0].nics?[1].pciAddress = "0000:3b:00.1"
+        unparsable.hypervisors?[0].vtepIp = "198.19.0.256"
+        XCTAssertNil(Wire.facilityPatch(unparsable))
+    }
+
     /// The component schemas, and each request body's schema name with the values of its examples.
     private static func requestBodies() throws -> ([String: Any], [String: [Any]]) {
         let document = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: Self.document)) as? [String: Any])
