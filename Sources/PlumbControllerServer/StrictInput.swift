@@ -68,9 +68,9 @@ struct StrictInput: ServerMiddleware {
         guard let query = path.split(separator: "?", maxSplits: 1).dropFirst().first else { return }
         for pair in query.split(separator: "&") {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            let key = try decodedSegment(parts[0].replacingOccurrences(of: "+", with: " "), field: "query")
+            let key = try decodedQueryComponent(parts[0], field: "query")
             try APIError.checkText(key, field: key)
-            let value = parts.count == 2 ? try decodedSegment(parts[1].replacingOccurrences(of: "+", with: " "), field: key) : ""
+            let value = parts.count == 2 ? try decodedQueryComponent(parts[1], field: key) : ""
             try APIError.checkText(value, field: key)
             try ParameterRule.byName[key]?.check(value, field: key)
         }
@@ -85,6 +85,13 @@ struct StrictInput: ServerMiddleware {
             let quality = parts.dropFirst().first { $0.hasPrefix("q=") }.flatMap { Double($0.dropFirst(2)) } ?? 1
             return quality > 0
         }
+    }
+
+    /// A query component with `+` read as a space and its percent-encoding undone; one with neither (the
+    /// usual `after=12&wait=30`) as it is, without Foundation's passes over it.
+    private static func decodedQueryComponent(_ component: Substring, field: String) throws -> String {
+        guard component.utf8.contains(where: { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "+") }) else { return String(component) }
+        return try decodedSegment(component.replacingOccurrences(of: "+", with: " "), field: field)
     }
 
     /// A path segment or query component with its percent-encoding undone.

@@ -24,6 +24,16 @@ final class ServerUnitTests: XCTestCase {
         XCTAssertNil(Authenticator.bearerToken(nil))
     }
 
+    /// The access log's duration is what `String(format: "%.2f")` writes of it in milliseconds.
+    func testAccessLogDurationsHaveTwoDecimals() {
+        for duration: Duration in [.zero, .nanoseconds(4_999), .nanoseconds(5_000), .microseconds(123_456), .milliseconds(7),
+                                   .seconds(30) + .microseconds(9_994), .seconds(1_000_000) + .nanoseconds(999_999_999)] {
+            let milliseconds = Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15
+            XCTAssertEqual(AccessLogMiddleware<ControllerRequestContext>.milliseconds(duration), String(format: "%.2f", milliseconds),
+                           "\(duration)")
+        }
+    }
+
     func testAllowListsEveryMethodOfAPathUsualOnesFirst() {
         let routes = [Route(method: "PATCH", path: "/v1/facility"), Route(method: "PUT", path: "/v1/facility"),
                       Route(method: "GET", path: "/v1/facility")]
