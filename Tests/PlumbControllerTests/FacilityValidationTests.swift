@@ -93,6 +93,16 @@ final class FacilityValidationTests: XCTestCase {
         XCTAssertEqual(refusal { $0.leaves[0].vtepIp = IPv4Address("0.0.0.0")! }?.field, "leaves[0].vtep_ip")
     }
 
+    /// A refusal about something taken twice names where it was taken first.
+    func testRefusalsNameTheOtherPlace() {
+        XCTAssertEqual(refusal { $0.hypervisors[0].vtepIp = $0.leaves[0].vtepIp }?.message,
+                       "VTEP 198.18.0.1 is already used by leaves[0].vtep_ip")
+        XCTAssertEqual(refusal { $0.hypervisors[0].nics[1].leafPort = "swp1" }?.message,
+                       "port swp1 of leaf leaf0 is already cabled to hypervisors[0].nics[0]")
+        XCTAssertEqual(refusal { $0.leaves[0].underlayPort = $0.leaves[0].bridge }?.message, "plumbleaf is already the leaf's bridge")
+        XCTAssertEqual(refusal { $0.hypervisors[0].reservedVlans = [7, 4095] }?.field, "hypervisors[0].reserved_vlans[1]")
+    }
+
     func testHypervisors() {
         XCTAssertEqual(refusal { $0.hypervisors[0].leaf = "nowhere" }?.field, "hypervisors[0].leaf")
         XCTAssertEqual(refusal { $0.hypervisors[0].underlayMtu = 100 }?.field, "hypervisors[0].underlay_mtu")
