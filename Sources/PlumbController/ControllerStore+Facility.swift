@@ -17,7 +17,7 @@ extension ControllerStore {
     @discardableResult
     public func putFacility(_ facility: Facility, actor: String = "admin") async throws -> DeclaredFacility {
         let valid = try FacilityValidation.validate(facility)
-        let json = try valid.wireJSON()
+        let json = valid.wireJSON()
         let revision = try await change { connection in
             try Self.declare(valid, json: json, connection, actor: actor)
         }
@@ -49,7 +49,7 @@ extension ControllerStore {
             let facility = try patch.apply(to: current)
             do {
                 let valid = try FacilityValidation.validate(facility)
-                let json = try valid.wireJSON()
+                let json = valid.wireJSON()
                 return (DeclaredFacility(facility: valid, json: json), try Self.declare(valid, json: json, connection, actor: actor))
             } catch let refusal as APIError {
                 throw patch.pointedAtPatch(refusal, in: facility)

@@ -1,58 +1,117 @@
 import Foundation
 
 extension Facility {
-    /// Hypervisors below which the facility is encoded on one thread.
-    static let parallelEncodingThreshold = 512
-
-    /// The facility's wire JSON, byte for byte what ``PlumbJSON/encode(_:)`` writes, written by ``WireJSONEncoder``
-    /// with its hypervisors in `parts` slices at once. A facility of thousands of hypervisors is megabytes, and
-    /// Foundation's encoder, on one core, was most of the controller's CPU in a facility change.
+    /// The facility's wire JSON, byte for byte what ``PlumbJSON/encode(_:)`` writes, written member by member
+    /// (``WireJSONWriter``): a facility of thousands of hypervisors is megabytes, and Foundation's encoder was most of
+    /// the controller's CPU in a facility change.
     ///
-    /// With sorted keys `hypervisors` is the facility's first member, so the slices' elements, joined by commas,
-    /// go where an empty facility's `"hypervisors":[]` stands. `FacilityJSONTests` holds the bytes equal.
-    public func wireJSON(parts: Int = ProcessInfo.processInfo.activeProcessorCount) throws -> Data {
-        let slices = Swift.max(1, Swift.min(parts, hypervisors.count / (Self.parallelEncodingThreshold / 2)))
-        guard hypervisors.count >= Self.parallelEncodingThreshold, slices > 1 else { return try WireJSONEncoder().encode(self) }
-        var shell = self
-        shell.hypervisors = []
-        let empty = try WireJSONEncoder().encode(shell)
-        let marker = Data(#"{"hypervisors":[]"#.utf8)
-        guard empty.starts(with: marker) else { return try WireJSONEncoder().encode(self) }
-
-        let encoded = SliceResults(count: slices)
-        let hypervisors = self.hypervisors
-        DispatchQueue.concurrentPerform(iterations: slices) { slice in
-            let range = hypervisors.count * slice / slices..<hypervisors.count * (slice + 1) / slices
-            encoded.set(slice, Result { try WireJSONEncoder().encode(Array(hypervisors[range])) })
-        }
-        let arrays = try encoded.all()
-        var json = Data(#"{"hypervisors":["#.utf8)
-        json.reserveCapacity(arrays.reduce(empty.count) { $0 + $1.count })
-        for (index, array) in arrays.enumerated() {
-            if index > 0 { json.append(UInt8(ascii: ",")) }
-            json.append(array.dropFirst().dropLast())  // the slice's elements, without its brackets
-        }
-        json.append(empty.dropFirst(marker.count - 1))  // `]` and the members after `hypervisors`
-        return json
+    /// Every stored member is written here, under its `CodingKeys` name, keys sorted. `FacilityJSONTests` holds the
+    /// bytes equal to Foundation's for facilities with every optional member given and left out, and counts each
+    /// type's stored members, so that a member added to a type and not written here fails it.
+    public func wireJSON() -> Data {
+        var json = WireJSONWriter(capacity: 1024 + 256 * leaves.count + 1024 * hypervisors.count)
+        json.beginObject()
+        json.key(CodingKeys.hypervisors.stringValue)
+        json.beginArray()
+        hypervisors.forEach { $0.write(into: &json) }
+        json.endArray()
+        json.key(CodingKeys.leaves.stringValue)
+        json.beginArray()
+        leaves.forEach { $0.write(into: &json) }
+        json.endArray()
+        json.key(CodingKeys.reservedVnis.stringValue)
+        json.integers(reservedVnis)
+        json.key(CodingKeys.vniRanges.stringValue)
+        json.beginArray()
+        vniRanges.forEach { $0.write(into: &json) }
+        json.endArray()
+        json.endObject()
+        return Data(json.bytes)
     }
 }
 
-/// What each slice of a parallel encode gave, written from several threads.
-private final class SliceResults: @unchecked Sendable {
-    private let lock = NSLock()
-    private var results: [Result<Data, any Error>?]
-
-    init(count: Int) { results = Array(repeating: nil, count: count) }
-
-    func set(_ index: Int, _ result: Result<Data, any Error>) {
-        lock.withLock { results[index] = result }
+extension Facility.NumberRange {
+    func write(into json: inout WireJSONWriter) {
+        json.beginObject()
+        json.key(CodingKeys.first.stringValue)
+        json.integer(first)
+        json.key(CodingKeys.last.stringValue)
+        json.integer(last)
+        json.endObject()
     }
+}
 
-    /// Every slice's bytes in order, or the first slice's error (every slice has run when this is asked).
-    func all() throws -> [Data] {
-        try lock.withLock { results }.map { result in
-            guard let result else { preconditionFailure("a slice of the encode did not run") }
-            return try result.get()
+extension Facility.Leaf {
+    func write(into json: inout WireJSONWriter) {
+        json.beginObject()
+        json.key(CodingKeys.bridge.stringValue)
+        json.string(bridge)
+        if let mtu {
+            json.key(CodingKeys.mtu.stringValue)
+            json.integer(mtu)
         }
+        json.key(CodingKeys.name.stringValue)
+        json.string(name)
+        json.key(CodingKeys.reservedVlans.stringValue)
+        json.integers(reservedVlans)
+        if let underlayPort {
+            json.key(CodingKeys.underlayPort.stringValue)
+            json.string(underlayPort)
+        }
+        json.key(CodingKeys.vlanProtocol.stringValue)
+        json.string(vlanProtocol.rawValue)
+        json.key(CodingKeys.vlanRange.stringValue)
+        vlanRange.write(into: &json)
+        json.key(CodingKeys.vtepIp.stringValue)
+        json.string(vtepIp.description)
+        json.key(CodingKeys.vxlanDevice.stringValue)
+        json.string(vxlanDevice)
+        json.endObject()
+    }
+}
+
+extension Facility.Hypervisor {
+    func write(into json: inout WireJSONWriter) {
+        json.beginObject()
+        json.key(CodingKeys.leaf.stringValue)
+        json.string(leaf)
+        json.key(CodingKeys.name.stringValue)
+        json.string(name)
+        json.key(CodingKeys.nics.stringValue)
+        json.beginArray()
+        nics.forEach { $0.write(into: &json) }
+        json.endArray()
+        json.key(CodingKeys.reservedVlans.stringValue)
+        json.integers(reservedVlans)
+        json.key(CodingKeys.underlayMtu.stringValue)
+        json.integer(underlayMtu)
+        if let underlayNic {
+            json.key(CodingKeys.underlayNic.stringValue)
+            json.string(underlayNic)
+        }
+        json.key(CodingKeys.vtepIp.stringValue)
+        json.string(vtepIp.description)
+        json.endObject()
+    }
+}
+
+extension Facility.NIC {
+    func write(into json: inout WireJSONWriter) {
+        json.beginObject()
+        json.key(CodingKeys.canStackVlans.stringValue)
+        json.bool(canStackVlans)
+        json.key(CodingKeys.leafPort.stringValue)
+        json.string(leafPort)
+        json.key(CodingKeys.mayMix.stringValue)
+        json.bool(mayMix)
+        json.key(CodingKeys.name.stringValue)
+        json.string(name)
+        json.key(CodingKeys.passthrough.stringValue)
+        json.bool(passthrough)
+        json.key(CodingKeys.pciAddress.stringValue)
+        json.string(pciAddress.description)
+        json.key(CodingKeys.vfLimit.stringValue)
+        json.integer(vfLimit)
+        json.endObject()
     }
 }

@@ -31,6 +31,11 @@ public struct Facility: Codable, Equatable, Sendable {
     public struct NumberRange: Codable, Equatable, Hashable, Sendable {
         public var first: Int
         public var last: Int
+
+        enum CodingKeys: String, CodingKey {
+            case first, last
+        }
+
         public init(first: Int, last: Int) { self.first = first; self.last = last }
     }
 
