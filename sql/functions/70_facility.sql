@@ -235,7 +235,12 @@ BEGIN
     ON CONFLICT (name) DO UPDATE
     SET vtep_ip = excluded.vtep_ip, vlan_first = excluded.vlan_first, vlan_last = excluded.vlan_last,
         reserved_vlans = excluded.reserved_vlans, mtu = excluded.mtu, bridge = excluded.bridge,
-        vxlan_device = excluded.vxlan_device, underlay_port = excluded.underlay_port, vlan_protocol = excluded.vlan_protocol;
+        vxlan_device = excluded.vxlan_device, underlay_port = excluded.underlay_port, vlan_protocol = excluded.vlan_protocol
+    -- Leaves that stay as they are are not written.
+    WHERE (plumb.leaves.vtep_ip, plumb.leaves.vlan_first, plumb.leaves.vlan_last, plumb.leaves.reserved_vlans, plumb.leaves.mtu,
+           plumb.leaves.bridge, plumb.leaves.vxlan_device, plumb.leaves.underlay_port, plumb.leaves.vlan_protocol)
+          IS DISTINCT FROM (excluded.vtep_ip, excluded.vlan_first, excluded.vlan_last, excluded.reserved_vlans, excluded.mtu,
+                            excluded.bridge, excluded.vxlan_device, excluded.underlay_port, excluded.vlan_protocol);
 
     INSERT INTO plumb.hypervisors (name, vtep_ip, leaf, underlay_nic, underlay_mtu, reserved_vlans)
     SELECT h.name, h.vtep_ip, h.leaf, h.underlay_nic, h.underlay_mtu, h.reserved_vlans FROM plumb.facility_hypervisors(p_doc) h
