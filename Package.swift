@@ -42,6 +42,7 @@ let package = Package(
         .target(name: "CCurlShim", dependencies: ["CCurl"]),
         .target(name: "CNetShim"),
         .target(name: "CSpawnShim"),
+        .target(name: "CMallocShim"),
 
         // Shared libraries.
         .target(name: "PlumbModel"),
@@ -102,7 +103,7 @@ let package = Package(
 
         // Executables.
         .executableTarget(name: "plumb-controller", dependencies: [
-            "PlumbControllerServer", "PlumbController", "PlumbPostgres", "PlumbModel", "PlumbLogging",
+            "PlumbControllerServer", "PlumbController", "PlumbPostgres", "PlumbModel", "PlumbLogging", "CMallocShim",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),

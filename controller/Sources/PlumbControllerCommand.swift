@@ -61,6 +61,8 @@ struct PlumbControllerCommand: AsyncParsableCommand {
     var logFormat: String?
 
     func run() async throws {
+        MallocArenas.limitToOnePerCore(environment: ProcessInfo.processInfo.environment,
+                                       cores: ProcessInfo.processInfo.activeProcessorCount)
         let settings = try ControllerSettings(command: self, environment: ProcessInfo.processInfo.environment)
         let logger = settings.bootstrapLogging()
         do {
