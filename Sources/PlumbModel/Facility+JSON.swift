@@ -11,20 +11,10 @@ extension Facility {
     public func wireJSON() -> Data {
         var json = WireJSONWriter(capacity: 1024 + 256 * leaves.count + 1024 * hypervisors.count)
         json.beginObject()
-        json.key(CodingKeys.hypervisors.stringValue)
-        json.beginArray()
-        hypervisors.forEach { $0.write(into: &json) }
-        json.endArray()
-        json.key(CodingKeys.leaves.stringValue)
-        json.beginArray()
-        leaves.forEach { $0.write(into: &json) }
-        json.endArray()
-        json.key(CodingKeys.reservedVnis.stringValue)
-        json.integers(reservedVnis)
-        json.key(CodingKeys.vniRanges.stringValue)
-        json.beginArray()
-        vniRanges.forEach { $0.write(into: &json) }
-        json.endArray()
+        json.member(CodingKeys.hypervisors, hypervisors) { $0.write(into: &$1) }
+        json.member(CodingKeys.leaves, leaves) { $0.write(into: &$1) }
+        json.member(CodingKeys.reservedVnis, reservedVnis)
+        json.member(CodingKeys.vniRanges, vniRanges) { $0.write(into: &$1) }
         json.endObject()
         return Data(json.bytes)
     }
@@ -33,10 +23,8 @@ extension Facility {
 extension Facility.NumberRange {
     func write(into json: inout WireJSONWriter) {
         json.beginObject()
-        json.key(CodingKeys.first.stringValue)
-        json.integer(first)
-        json.key(CodingKeys.last.stringValue)
-        json.integer(last)
+        json.member(CodingKeys.first, first)
+        json.member(CodingKeys.last, last)
         json.endObject()
     }
 }
@@ -44,28 +32,16 @@ extension Facility.NumberRange {
 extension Facility.Leaf {
     func write(into json: inout WireJSONWriter) {
         json.beginObject()
-        json.key(CodingKeys.bridge.stringValue)
-        json.string(bridge)
-        if let mtu {
-            json.key(CodingKeys.mtu.stringValue)
-            json.integer(mtu)
-        }
-        json.key(CodingKeys.name.stringValue)
-        json.string(name)
-        json.key(CodingKeys.reservedVlans.stringValue)
-        json.integers(reservedVlans)
-        if let underlayPort {
-            json.key(CodingKeys.underlayPort.stringValue)
-            json.string(underlayPort)
-        }
-        json.key(CodingKeys.vlanProtocol.stringValue)
-        json.string(vlanProtocol.rawValue)
+        json.member(CodingKeys.bridge, bridge)
+        json.member(CodingKeys.mtu, mtu)
+        json.member(CodingKeys.name, name)
+        json.member(CodingKeys.reservedVlans, reservedVlans)
+        json.member(CodingKeys.underlayPort, underlayPort)
+        json.member(CodingKeys.vlanProtocol, vlanProtocol.rawValue)
         json.key(CodingKeys.vlanRange.stringValue)
         vlanRange.write(into: &json)
-        json.key(CodingKeys.vtepIp.stringValue)
-        json.string(vtepIp.description)
-        json.key(CodingKeys.vxlanDevice.stringValue)
-        json.string(vxlanDevice)
+        json.member(CodingKeys.vtepIp, vtepIp.description)
+        json.member(CodingKeys.vxlanDevice, vxlanDevice)
         json.endObject()
     }
 }
@@ -73,24 +49,13 @@ extension Facility.Leaf {
 extension Facility.Hypervisor {
     func write(into json: inout WireJSONWriter) {
         json.beginObject()
-        json.key(CodingKeys.leaf.stringValue)
-        json.string(leaf)
-        json.key(CodingKeys.name.stringValue)
-        json.string(name)
-        json.key(CodingKeys.nics.stringValue)
-        json.beginArray()
-        nics.forEach { $0.write(into: &json) }
-        json.endArray()
-        json.key(CodingKeys.reservedVlans.stringValue)
-        json.integers(reservedVlans)
-        json.key(CodingKeys.underlayMtu.stringValue)
-        json.integer(underlayMtu)
-        if let underlayNic {
-            json.key(CodingKeys.underlayNic.stringValue)
-            json.string(underlayNic)
-        }
-        json.key(CodingKeys.vtepIp.stringValue)
-        json.string(vtepIp.description)
+        json.member(CodingKeys.leaf, leaf)
+        json.member(CodingKeys.name, name)
+        json.member(CodingKeys.nics, nics) { $0.write(into: &$1) }
+        json.member(CodingKeys.reservedVlans, reservedVlans)
+        json.member(CodingKeys.underlayMtu, underlayMtu)
+        json.member(CodingKeys.underlayNic, underlayNic)
+        json.member(CodingKeys.vtepIp, vtepIp.description)
         json.endObject()
     }
 }
@@ -98,20 +63,13 @@ extension Facility.Hypervisor {
 extension Facility.NIC {
     func write(into json: inout WireJSONWriter) {
         json.beginObject()
-        json.key(CodingKeys.canStackVlans.stringValue)
-        json.bool(canStackVlans)
-        json.key(CodingKeys.leafPort.stringValue)
-        json.string(leafPort)
-        json.key(CodingKeys.mayMix.stringValue)
-        json.bool(mayMix)
-        json.key(CodingKeys.name.stringValue)
-        json.string(name)
-        json.key(CodingKeys.passthrough.stringValue)
-        json.bool(passthrough)
-        json.key(CodingKeys.pciAddress.stringValue)
-        json.string(pciAddress.description)
-        json.key(CodingKeys.vfLimit.stringValue)
-        json.integer(vfLimit)
+        json.member(CodingKeys.canStackVlans, canStackVlans)
+        json.member(CodingKeys.leafPort, leafPort)
+        json.member(CodingKeys.mayMix, mayMix)
+        json.member(CodingKeys.name, name)
+        json.member(CodingKeys.passthrough, passthrough)
+        json.member(CodingKeys.pciAddress, pciAddress.description)
+        json.member(CodingKeys.vfLimit, vfLimit)
         json.endObject()
     }
 }

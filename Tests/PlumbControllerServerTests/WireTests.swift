@@ -87,10 +87,7 @@ final class WireTests: XCTestCase {
             """.utf8)
         let bodies = try examples.map { try JSONSerialization.data(withJSONObject: $0) }
             + [minimal, Data(#"{"vni_ranges": []}"#.utf8), try PlumbJSON.encode(TestFacility.facility())]
-        for body in bodies {
-            let wire = try JSONDecoder().decode(Components.Schemas.Facility.self, from: body)
-            XCTAssertEqual(Wire.facility(wire), try Wire.domain(Facility.self, from: wire), String(decoding: body, as: UTF8.self))
-        }
+        try assertTakenMemberByMember(bodies, as: Components.Schemas.Facility.self, Wire.facility)
         var unparsable = try JSONDecoder().decode(Components.Schemas.Facility.self, from: minimal)
         unparsable.hypervisors?[0].nics?[0].pciAddress = "0000:3b:00"
         XCTAssertNil(Wire.facility(unparsable))
@@ -110,16 +107,25 @@ final class WireTests: XCTestCase {
              "leaf_port": "swp2"}]}, {"name": "g"}, {"name": "k", "nics": []}]}
             """.utf8)
         let bodies = try examples.map { try JSONSerialization.data(withJSONObject: $0) } + [full, Data("{}".utf8)]
-        for body in bodies {
-            let wire = try JSONDecoder().decode(Components.Schemas.FacilityPatch.self, from: body)
-            XCTAssertEqual(Wire.facilityPatch(wire), try Wire.domain(FacilityPatch.self, from: wire), String(decoding: body, as: UTF8.self))
-        }
+        try assertTakenMemberByMember(bodies, as: Components.Schemas.FacilityPatch.self, Wire.facilityPatch)
         var unparsable = try JSONDecoder().decode(Components.Schemas.FacilityPatch.self, from: full)
         unparsable.hypervisors?[0].nics?[1].pciAddress = "0000:3b:00"
         XCTAssertNil(Wire.facilityPatch(unparsable))
         unparsable.hypervisors?[0].nics?[1].pciAddress = "0000:3b:00.1"
         unparsable.hypervisors?[0].vtepIp = "198.19.0.256"
         XCTAssertNil(Wire.facilityPatch(unparsable))
+    }
+
+    /// Each body, decoded as the generated `schema`, is taken member by member (`convert`) into the domain value its
+    /// JSON form gives (``Wire/domain(_:from:)``).
+    private func assertTakenMemberByMember<Schema: Codable, Domain: Decodable & Equatable>(
+        _ bodies: [Data], as schema: Schema.Type, _ convert: (Schema) -> Domain?, file: StaticString = #filePath, line: UInt = #line
+    ) throws {
+        for body in bodies {
+            let wire = try JSONDecoder().decode(schema, from: body)
+            XCTAssertEqual(convert(wire), try Wire.domain(Domain.self, from: wire), String(decoding: body, as: UTF8.self),
+                           file: file, line: line)
+        }
     }
 
     /// The component schemas, and each request body's schema name with the values of its examples.

@@ -237,11 +237,12 @@ BEGIN
     SELECT l.name, l.vtep_ip, l.vlan_first, l.vlan_last, l.reserved_vlans, l.mtu, l.bridge, l.vxlan_device, l.underlay_port,
            l.vlan_protocol
     FROM plumb.facility_leaves(p_doc) l
+    WHERE l.name IN (SELECT unnest(v_leaves_new || v_leaves_raised))
     ON CONFLICT (name) DO UPDATE
     SET vtep_ip = excluded.vtep_ip, vlan_first = excluded.vlan_first, vlan_last = excluded.vlan_last,
         reserved_vlans = excluded.reserved_vlans, mtu = excluded.mtu, bridge = excluded.bridge,
         vxlan_device = excluded.vxlan_device, underlay_port = excluded.underlay_port, vlan_protocol = excluded.vlan_protocol
-    -- Leaves that stay as they are are not written.
+    -- Rows that stay as they are are not written.
     WHERE (plumb.leaves.vtep_ip, plumb.leaves.vlan_first, plumb.leaves.vlan_last, plumb.leaves.reserved_vlans, plumb.leaves.mtu,
            plumb.leaves.bridge, plumb.leaves.vxlan_device, plumb.leaves.underlay_port, plumb.leaves.vlan_protocol)
           IS DISTINCT FROM (excluded.vtep_ip, excluded.vlan_first, excluded.vlan_last, excluded.reserved_vlans, excluded.mtu,
